@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/truce-mechanism/truce/observation"
+)
+
+// Errors every adapter returns, so callers decide without knowing the
+// database behind.
+var (
+	// ErrNotFound: no such record.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a record exists under the same key with other content.
+	ErrConflict = errors.New("conflict")
+)
+
+// ConflictError names the keys of a batch whose stored content differs from
+// what was sent. The whole batch was rejected.
+type ConflictError struct {
+	Keys []observation.Key
+	// Indexes are the positions in the batch of the conflicting documents.
+	Indexes []int
+}
+
+func (e *ConflictError) Error() string { return "conflict: different content under an existing (source, id)" }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Outcome is what happened to one document of a batch.
+type Outcome int
+
+const (
+	// Created: the document is new and now durable.
+	Created Outcome = iota + 1
+	// Existing: the same content was already stored under this key; the
+	// stored record is returned, nothing was written.
+	Existing
+)
+
+// Stored is one document's result in a batch append.
+type Stored struct {
+	Record  observation.Record
+	Outcome Outcome
+}
+
+// ObservationQuery selects observations. Zero fields do not filter.
+type ObservationQuery struct {
+	Since, Until time.Time // on observed_at: Since <= t < Until
+	// BBox is west, south, east, north in degrees; nil means everywhere.
+	// West > east crosses the antimeridian.
+	BBox    *BBox
+	Kinds   []observation.Kind
+	Sources []string
+	// Markings restricts the result to records whose marking the reader
+	// may see; nil means no restriction (a trusted internal reader).
+	Markings MarkingFilter
+	Limit    int
+	// After is the cursor: the (observed_at, sequence) of the last record
+	// of the previous page. Paging is stable: a page never repeats or skips
+	// a record that existed when the first page was read. A report accepted
+	// later with an earlier observed_at lands before the cursor; readers
+	// that must see late reports follow ObservationsAfter instead.
+	After *Cursor
+}
+
+// BBox is a longitude/latitude rectangle in degrees.
+type BBox struct {
+	West, South, East, North float64
+}
+
+// Cursor is a position in the (observed_at, sequence) order.
+type Cursor struct {
+	ObservedAt time.Time
+	Sequence   int64
+}
+
+// MarkingFilter decides which markings a reader may see. The store asks it
+// once per distinct marking, so it may be as rich as access control needs.
+type MarkingFilter func(marking string) bool
+
+// Source is a registered origin of reports: a monitor team, a sensor, a UAV
+// crew, an OSINT desk.
+type Source struct {
+	ID      string
+	Org     string
+	Kind    string // monitor, sensor, uav, radar, osint
+	Grading string // default Admiralty grading, e.g. "B2"; "" if none
+	Created time.Time
+}
+
+// AgreementVersion is one immutable, dated version of the agreement.
+type AgreementVersion struct {
+	ID            string    // agreement identifier, e.g. "demo-2026-08-22"
+	Version       int       // 1, 2, … per ID
+	EffectiveFrom time.Time // when this version governs
+	Document      []byte    // the agreement file exactly as loaded
+	SHA256        string    // hex of Document
+	Loaded        time.Time
+}
+
+// Store is everything truce keeps. Every method is safe for concurrent use.
+type Store interface {
+	// AppendObservations stores a batch atomically and durably: when it
+	// returns nil every document is on disk (fsynced) and every Created
+	// record has a new Sequence. A document whose key exists with the same
+	// Document bytes is Existing; with other bytes the whole batch is
+	// rejected with a *ConflictError and nothing is written. The same key
+	// twice in one batch is treated like a resubmission.
+	AppendObservations(ctx context.Context, batch []observation.Observation, receivedAt time.Time) ([]Stored, error)
+	// Observation returns one stored observation, or ErrNotFound.
+	Observation(ctx context.Context, key observation.Key) (observation.Record, error)
+	// Observations returns a page of observations in (observed_at,
+	// sequence) order, and the cursor of the next page (nil at the end).
+	Observations(ctx context.Context, q ObservationQuery) ([]observation.Record, *Cursor, error)
+	// ObservationsAfter returns up to limit observations with Sequence >
+	// seq, in sequence order: the feed that fusion and the ledger follow.
+	ObservationsAfter(ctx context.Context, seq int64, limit int) ([]observation.Record, error)
+
+	// PutSource registers or updates a source.
+	PutSource(ctx context.Context, s Source) error
+	// Source returns a source, or ErrNotFound.
+	Source(ctx context.Context, id string) (Source, error)
+	// Sources lists every source by id.
+	Sources(ctx context.Context) ([]Source, error)
+
+	// PutAgreementVersion stores a new version; the same (ID, Version)
+	// with the same bytes is a no-op, with other bytes ErrConflict
+	// (versions are immutable).
+	PutAgreementVersion(ctx context.Context, v AgreementVersion) error
+	// AgreementVersions lists every version in (ID, Version) order.
+	AgreementVersions(ctx context.Context) ([]AgreementVersion, error)
+
+	// Ping reports whether the store can serve (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
