@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/server"
+	"github.com/truce-mechanism/truce/store"
+)
+
+// shutdownGrace is how long in-flight requests get to finish after SIGINT
+// or SIGTERM: an intake batch being committed must be answered, since its
+// sender will otherwise resend it (harmless, but noisy).
+const shutdownGrace = 20 * time.Second
+
+type serveOptions struct {
+	data, addr, store string
+	demo              bool
+	logLevel          string
+	logFormat         string
+}
+
+func newServeCmd() *cobra.Command {
+	o := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server: API, UI, metrics",
+		Long: `Run the truce server on the embedded store (SQLite and files in --data) or on
+PostgreSQL (--store postgres://…). --demo loads the demo agreement and opens
+everything to an anonymous demo user; every response then says so.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context(), o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.data, "data", defaultDataDir, "data folder of the embedded store")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	f.StringVar(&o.store, "store", "", "PostgreSQL URL (postgres://…) instead of the embedded store")
+	f.BoolVar(&o.demo, "demo", false, "demo mode: load the demo agreement, anonymous demo user may do everything")
+	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	return cmd
+}
+
+func newLogger(level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func runServe(ctx context.Context, o serveOptions) error {
+	log, err := newLogger(o.logLevel, o.logFormat)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, o.data, o.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	versions, err := loadAgreements(ctx, st, o.demo, log)
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion()})
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.addr, err)
+	}
+	where := "data folder " + o.data
+	if o.store != "" {
+		where = "PostgreSQL"
+	}
+	log.Info("truce serving", slog.String("url", "http://"+ln.Addr().String()+"/"), slog.String("store", where),
+		slog.Bool("demo", o.demo), slog.String("version", buildVersion()))
+	if o.demo {
+		log.Warn("DEMO MODE: an anonymous demo user may do everything; do not use for the mechanism's record")
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", slog.Duration("grace", shutdownGrace))
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// loadAgreements reads every stored agreement version (and, in demo mode,
+// stores the demo agreement first), so what the server applies is what the
+// store holds.
+func loadAgreements(ctx context.Context, st store.Store, demo bool, log *slog.Logger) (*agreement.Versions, error) {
+	if demo {
+		a, err := agreement.Demo()
+		if err != nil {
+			return nil, fmt.Errorf("the embedded demo agreement: %w", err)
+		}
+		if err := st.PutAgreementVersion(ctx, storedVersion(a)); err != nil {
+			return nil, fmt.Errorf("storing the demo agreement: %w", err)
+		}
+	}
+	stored, err := st.AgreementVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	versions := &agreement.Versions{}
+	for _, v := range stored {
+		a, err := agreement.Parse(fmt.Sprintf("%s v%d (stored)", v.ID, v.Version), v.Document)
+		if err != nil {
+			return nil, fmt.Errorf("stored agreement %s version %d no longer parses: %w", v.ID, v.Version, err)
+		}
+		if err := versions.Add(a); err != nil {
+			return nil, err
+		}
+		log.Info("agreement loaded", slog.String("id", a.ID), slog.Int("version", a.Version),
+			slog.Time("effective_from", a.EffectiveFrom), slog.String("sha256", a.SHA256))
+	}
+	return versions, nil
+}
+
+func storedVersion(a *agreement.Agreement) store.AgreementVersion {
+	return store.AgreementVersion{ID: a.ID, Version: a.Version, EffectiveFrom: a.EffectiveFrom,
+		Document: a.Source, SHA256: a.SHA256, Loaded: time.Now().UTC()}
+}

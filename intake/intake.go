@@ -1,0 +1,154 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/truce-mechanism/truce/geo"
+	"github.com/truce-mechanism/truce/observation"
+	"github.com/truce-mechanism/truce/store"
+)
+
+// MaxBatch is the most documents one submission may hold. Larger batches
+// are refused before validation: the whole batch is one transaction, and
+// one that large would hold the store's writer for too long.
+const MaxBatch = 100_000
+
+// Intake validates and stores batches of reports.
+type Intake struct {
+	Store store.Store
+	// Now is the clock that decides "received at" and what lies in the future.
+	Now func() time.Time
+	// AnySource accepts reports from unregistered sources (demo mode only).
+	AnySource bool
+}
+
+// FieldError is one bad field of one document, with the document's index
+// in the batch and, where the encoding has them, its line or row.
+type FieldError = observation.FieldError
+
+// InvalidError: documents of the batch violate the intake contract.
+// Nothing was stored.
+type InvalidError struct {
+	Errors    []FieldError
+	Documents int // how many documents of the batch are bad
+	Batch     int
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("%d of %d documents are invalid; nothing was stored", e.Documents, e.Batch)
+}
+
+// UnknownSourceError: reports from sources nobody registered. Nothing was
+// stored.
+type UnknownSourceError struct {
+	Errors []FieldError
+}
+
+func (e *UnknownSourceError) Error() string {
+	return fmt.Sprintf("%d reports come from unregistered sources; nothing was stored", len(e.Errors))
+}
+
+// TooLargeError: more documents than MaxBatch.
+type TooLargeError struct{ Documents int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the batch holds %d documents; at most %d are taken at once", e.Documents, MaxBatch)
+}
+
+// ErrEmpty: the batch holds no document.
+var ErrEmpty = errors.New("the batch holds no observation")
+
+// Accepted is one stored document and what the sender should know about it.
+type Accepted struct {
+	store.Stored
+	Warnings []string
+}
+
+// Submit validates every document and, when all are good, stores the batch
+// in one durable transaction. The error is an *InvalidError,
+// *UnknownSourceError, *TooLargeError, *store.ConflictError, ErrEmpty, or a
+// store failure.
+func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Accepted, error) {
+	if len(docs) == 0 {
+		return nil, ErrEmpty
+	}
+	if len(docs) > MaxBatch {
+		return nil, &TooLargeError{Documents: len(docs)}
+	}
+	received := in.now().UTC()
+	batch := make([]observation.Observation, len(docs))
+	var bad []FieldError
+	badDocs := 0
+	for i := range docs {
+		o, errs := observation.Parse(docs[i], received, ResolveMGRS)
+		if len(errs) > 0 {
+			badDocs++
+			bad = append(bad, errs...)
+		}
+		batch[i] = o
+	}
+	if len(bad) > 0 {
+		return nil, &InvalidError{Errors: bad, Documents: badDocs, Batch: len(docs)}
+	}
+	if err := in.checkSources(ctx, docs, batch); err != nil {
+		return nil, err
+	}
+	stored, err := in.Store.AppendObservations(ctx, batch, received)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Accepted, len(stored))
+	for i := range stored {
+		out[i] = Accepted{Stored: stored[i], Warnings: batch[i].Warnings}
+	}
+	return out, nil
+}
+
+func (in *Intake) now() time.Time {
+	if in.Now == nil {
+		return time.Now()
+	}
+	return in.Now()
+}
+
+// checkSources refuses reports from sources nobody registered: every
+// report must be attributable to a known team, sensor or desk.
+func (in *Intake) checkSources(ctx context.Context, docs []observation.Document, batch []observation.Observation) error {
+	if in.AnySource {
+		return nil
+	}
+	known := map[string]bool{}
+	var bad []FieldError
+	for i := range batch {
+		id := batch[i].Source
+		ok, seen := known[id]
+		if !seen {
+			_, err := in.Store.Source(ctx, id)
+			switch {
+			case err == nil:
+				ok = true
+			case errors.Is(err, store.ErrNotFound):
+			default:
+				return err
+			}
+			known[id] = ok
+		}
+		if !ok {
+			bad = append(bad, FieldError{Pointer: "/source", Index: docs[i].Index, Line: docs[i].Line, Row: docs[i].Row,
+				Detail: fmt.Sprintf("source %q is not registered; an administrator registers it with `truce source add`", id)})
+		}
+	}
+	if len(bad) > 0 {
+		return &UnknownSourceError{Errors: bad}
+	}
+	return nil
+}
+
+// ResolveMGRS adapts geo's MGRS conversion to the validator's resolver.
+func ResolveMGRS(ref string) (float64, float64, error) {
+	p, err := geo.MGRSToLatLon(ref)
+	return p.Lat, p.Lon, err
+}

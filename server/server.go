@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/store"
+	"github.com/truce-mechanism/truce/web"
+)
+
+// Intake limits. A batch beyond them is refused whole with 413 before any
+// of it is stored.
+const (
+	MaxBodyBytes     = 32 << 20
+	MaxBatchDocuments = 100_000
+)
+
+// Config is what a Server needs. Zero values are usable defaults except for
+// Store.
+type Config struct {
+	Store store.Store
+	// Agreements are the agreement versions the server knows, in force by
+	// their effective times.
+	Agreements *agreement.Versions
+	Log        *slog.Logger
+	// Now is the clock; injected so tests are deterministic.
+	Now func() time.Time
+	// Demo opens everything to one anonymous demo user and marks every
+	// response with a Truce-Demo header and the UI with a banner.
+	Demo bool
+	// Registry receives the server's metrics; nil means a new registry.
+	Registry *prometheus.Registry
+	// Version is reported by /healthz and the UI.
+	Version string
+}
+
+// Server serves the API. Build it with New; it is an http.Handler.
+type Server struct {
+	store      store.Store
+	agreements *agreement.Versions
+	log        *slog.Logger
+	now        func() time.Time
+	demo       bool
+	version    string
+	metrics    *metrics
+	registry   *prometheus.Registry
+	intake     *intake.Intake
+	mux        *http.ServeMux
+	handler    http.Handler
+}
+
+// New builds a server from cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		store:      cfg.Store,
+		agreements: cfg.Agreements,
+		log:        cfg.Log,
+		now:        cfg.Now,
+		demo:       cfg.Demo,
+		version:    cfg.Version,
+		registry:   cfg.Registry,
+		mux:        http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
+	if s.agreements == nil {
+		s.agreements = &agreement.Versions{}
+	}
+	s.intake = &intake.Intake{Store: s.store, Now: s.now, AnySource: s.demo}
+	s.metrics = newMetrics(s.registry)
+	s.routes()
+	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.mux)))
+	return s
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+
+	m.HandleFunc("POST /api/v1/observations", s.postObservations)
+	m.HandleFunc("GET /api/v1/observations", s.listObservations)
+	m.HandleFunc("GET /api/v1/observations/{source}/{id}", s.getObservation)
+	m.HandleFunc("GET /api/v1/sources", s.listSources)
+	m.HandleFunc("GET /api/v1/agreements", s.listAgreements)
+	m.HandleFunc("GET /api/v1/agreements/{id}/{version}", s.getAgreement)
+
+	m.HandleFunc("GET /{$}", s.home)
+	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static())))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// reader is who is asking. Until organisations and tokens exist, that is
+// the demo user in demo mode and the anonymous public otherwise.
+func (s *Server) reader(r *http.Request) access.Reader {
+	if s.demo {
+		return access.DemoUser
+	}
+	return access.Anonymous
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.version})
+}
+
+// readyz is ready when the store answers: a load balancer stops sending
+// reports to a node whose store is gone, rather than seeing them fail.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "not ready", slog.Any("err", err))
+		s.writeProblem(w, r, newProblem(codeUnavailable, "the store does not answer"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+}
+
