@@ -12,7 +12,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	h := web.Home{Demo: s.demo, Version: s.version}
 	if a := s.agreements.InForce(s.now()); a != nil {
 		sum := &web.AgreementSummary{ID: a.ID, Title: a.Title, Version: a.Version,
-			EffectiveFrom: a.EffectiveFrom.UTC().Format(time.RFC3339), SHA256: a.SHA256,
+			EffectiveFrom: a.EffectiveFrom.UTC().Format(time.RFC3339), SHA256: a.Digest(),
 			Lines: len(a.Lines), Zones: len(a.Zones), Rules: len(a.Rules)}
 		for _, p := range a.Parties {
 			sum.Parties = append(sum.Parties, p.Name+" ("+p.Code+")")

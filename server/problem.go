@@ -45,16 +45,16 @@ type ConflictKey struct {
 type code string
 
 const (
-	codeInvalid      code = "invalid"       // documents violate the schema
-	codeMalformed    code = "malformed"     // not parseable at all
-	codeTooLarge     code = "too-large"     // body or batch over the limits
-	codeUnsupported  code = "unsupported"   // media type we do not read
-	codeConflict     code = "conflict"      // different content under a key
-	codeNotFound     code = "not-found"     // no such record (or not visible)
-	codeUnauthorized code = "unauthorized"  // anonymous write
-	codeBadQuery     code = "bad-query"     // query parameters we cannot use
-	codeUnavailable  code = "unavailable"   // store down
-	codeInternal     code = "internal"      // a bug or a foreign error
+	codeInvalid      code = "invalid"        // documents violate the schema
+	codeMalformed    code = "malformed"      // not parseable at all
+	codeTooLarge     code = "too-large"      // body or batch over the limits
+	codeUnsupported  code = "unsupported"    // media type we do not read
+	codeConflict     code = "conflict"       // different content under a key
+	codeNotFound     code = "not-found"      // no such record (or not visible)
+	codeUnauthorized code = "unauthorized"   // anonymous write
+	codeBadQuery     code = "bad-query"      // query parameters we cannot use
+	codeUnavailable  code = "unavailable"    // store down
+	codeInternal     code = "internal"       // a bug or a foreign error
 	codeUnknownSrc   code = "unknown-source" // report from an unregistered source
 )
 

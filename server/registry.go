@@ -53,7 +53,7 @@ func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request) {
 	out := []agreementView{}
 	for _, a := range s.agreements.All() {
 		out = append(out, agreementView{
-			ID: a.ID, Version: a.Version, Title: a.Title, EffectiveFrom: a.EffectiveFrom.UTC(), SHA256: a.SHA256,
+			ID: a.ID, Version: a.Version, Title: a.Title, EffectiveFrom: a.EffectiveFrom.UTC(), SHA256: a.Digest(),
 			InForce: a == current,
 			Href:    "/api/v1/agreements/" + a.ID + "/" + strconv.Itoa(a.Version),
 		})
@@ -72,8 +72,8 @@ func (s *Server) getAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("ETag", `"`+a.SHA256+`"`)
-	_, _ = w.Write(a.Source)
+	w.Header().Set("ETag", `"`+a.Digest()+`"`)
+	_, _ = w.Write(a.Bytes())
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -19,7 +19,7 @@ import (
 // Intake limits. A batch beyond them is refused whole with 413 before any
 // of it is stored.
 const (
-	MaxBodyBytes     = 32 << 20
+	MaxBodyBytes      = 32 << 20
 	MaxBatchDocuments = 100_000
 )
 
@@ -133,4 +133,3 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
 }
-

@@ -40,7 +40,7 @@ func newAgreementCmd() *cobra.Command {
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid — %s version %d, in force from %s, %d parties, %d lines, %d zones, %d rules, sha256 %s\n",
 					name, a.ID, a.Version, a.EffectiveFrom.UTC().Format("2006-01-02 15:04Z07:00"),
-					len(a.Parties), len(a.Lines), len(a.Zones), len(a.Rules), a.SHA256)
+					len(a.Parties), len(a.Lines), len(a.Zones), len(a.Rules), a.Digest())
 			}
 			if bad > 0 {
 				return &exitError{code: 1, msg: fmt.Sprintf("%d of %d files are not valid agreements", bad, len(args))}
@@ -71,7 +71,7 @@ func newAgreementCmd() *cobra.Command {
 			if err := st.PutAgreementVersion(cmd.Context(), storedVersion(a)); err != nil {
 				return fmt.Errorf("%s version %d: %w (a version, once stored, never changes: give the new text a new version number)", a.ID, a.Version, err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "stored %s version %d (sha256 %s)\n", a.ID, a.Version, a.SHA256)
+			fmt.Fprintf(cmd.OutOrStdout(), "stored %s version %d (sha256 %s)\n", a.ID, a.Version, a.Digest())
 			return nil
 		},
 	}
@@ -87,7 +87,7 @@ func newAgreementCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = cmd.OutOrStdout().Write(a.Source)
+			_, err = cmd.OutOrStdout().Write(a.Bytes())
 			return err
 		},
 	}

@@ -178,10 +178,10 @@ func ingestMediaType(format, name string, body []byte) (string, error) {
 
 func placeOf(label string, line, row, index int) string {
 	switch {
+	case row > 0: // CSV: the row a spreadsheet shows, header = row 1
+		return fmt.Sprintf("%s: row %d", label, row)
 	case line > 0:
 		return fmt.Sprintf("%s:%d", label, line)
-	case row > 0:
-		return fmt.Sprintf("%s: row %d", label, row)
 	}
 	return fmt.Sprintf("%s: document %d", label, index+1)
 }
@@ -303,9 +303,9 @@ type httpSubmitter struct {
 
 // problemDoc is the part of an RFC 9457 answer the CLI reads.
 type problemDoc struct {
-	Title     string `json:"title"`
-	Detail    string `json:"detail"`
-	Errors    []struct {
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Errors []struct {
 		Pointer, Detail string
 		Index           int
 	} `json:"errors"`

@@ -148,12 +148,12 @@ func loadAgreements(ctx context.Context, st store.Store, demo bool, log *slog.Lo
 			return nil, err
 		}
 		log.Info("agreement loaded", slog.String("id", a.ID), slog.Int("version", a.Version),
-			slog.Time("effective_from", a.EffectiveFrom), slog.String("sha256", a.SHA256))
+			slog.Time("effective_from", a.EffectiveFrom), slog.String("sha256", a.Digest()))
 	}
 	return versions, nil
 }
 
 func storedVersion(a *agreement.Agreement) store.AgreementVersion {
 	return store.AgreementVersion{ID: a.ID, Version: a.Version, EffectiveFrom: a.EffectiveFrom,
-		Document: a.Source, SHA256: a.SHA256, Loaded: time.Now().UTC()}
+		Document: a.Bytes(), SHA256: a.Digest(), Loaded: time.Now().UTC()}
 }
