@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/truce-mechanism/truce/geo"
@@ -79,17 +81,7 @@ func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Ac
 		return nil, &TooLargeError{Documents: len(docs)}
 	}
 	received := in.now().UTC()
-	batch := make([]observation.Observation, len(docs))
-	var bad []FieldError
-	badDocs := 0
-	for i := range docs {
-		o, errs := observation.Parse(docs[i], received, ResolveMGRS)
-		if len(errs) > 0 {
-			badDocs++
-			bad = append(bad, errs...)
-		}
-		batch[i] = o
-	}
+	batch, bad, badDocs := parseAll(docs, received)
 	if len(bad) > 0 {
 		return nil, &InvalidError{Errors: bad, Documents: badDocs, Batch: len(docs)}
 	}
@@ -105,6 +97,47 @@ func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Ac
 		out[i] = Accepted{Stored: stored[i], Warnings: batch[i].Warnings}
 	}
 	return out, nil
+}
+
+// parallelFrom is the batch size from which validation is spread over the
+// cores: below it, starting goroutines costs more than it saves.
+const parallelFrom = 256
+
+// parseAll validates every document, in parallel for large batches (the
+// store's single writer is the other half of an intake's time, so cores
+// left idle here are throughput lost). Errors come back in document order.
+func parseAll(docs []observation.Document, received time.Time) ([]observation.Observation, []FieldError, int) {
+	batch := make([]observation.Observation, len(docs))
+	errs := make([][]FieldError, len(docs))
+	parse := func(from, to int) {
+		for i := from; i < to; i++ {
+			batch[i], errs[i] = observation.Parse(docs[i], received, ResolveMGRS)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(docs)+parallelFrom-1)/parallelFrom)
+	if workers <= 1 {
+		parse(0, len(docs))
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(docs) + workers - 1) / workers
+		for from := 0; from < len(docs); from += chunk {
+			wg.Add(1)
+			go func(from, to int) {
+				defer wg.Done()
+				parse(from, to)
+			}(from, min(from+chunk, len(docs)))
+		}
+		wg.Wait()
+	}
+	var bad []FieldError
+	badDocs := 0
+	for _, e := range errs {
+		if len(e) > 0 {
+			badDocs++
+			bad = append(bad, e...)
+		}
+	}
+	return batch, bad, badDocs
 }
 
 func (in *Intake) now() time.Time {

@@ -25,7 +25,9 @@ type ConflictError struct {
 	Indexes []int
 }
 
-func (e *ConflictError) Error() string { return "conflict: different content under an existing (source, id)" }
+func (e *ConflictError) Error() string {
+	return "conflict: different content under an existing (source, id)"
+}
 
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
@@ -51,14 +53,15 @@ type Stored struct {
 type ObservationQuery struct {
 	Since, Until time.Time // on observed_at: Since <= t < Until
 	// BBox is west, south, east, north in degrees; nil means everywhere.
-	// West > east crosses the antimeridian.
+	// West > east crosses the antimeridian. Edges are inclusive. A box
+	// selects only observations with a resolved location.
 	BBox    *BBox
 	Kinds   []observation.Kind
 	Sources []string
 	// Markings restricts the result to records whose marking the reader
 	// may see; nil means no restriction (a trusted internal reader).
 	Markings MarkingFilter
-	Limit    int
+	Limit    int // 0: no limit
 	// After is the cursor: the (observed_at, sequence) of the last record
 	// of the previous page. Paging is stable: a page never repeats or skips
 	// a record that existed when the first page was read. A report accepted
@@ -103,13 +106,16 @@ type AgreementVersion struct {
 }
 
 // Store is everything truce keeps. Every method is safe for concurrent use.
+// Times are stored to the microsecond (sub-microsecond digits are cut, in
+// stored times and query bounds alike); the Document keeps what was sent.
 type Store interface {
 	// AppendObservations stores a batch atomically and durably: when it
 	// returns nil every document is on disk (fsynced) and every Created
 	// record has a new Sequence. A document whose key exists with the same
 	// Document bytes is Existing; with other bytes the whole batch is
 	// rejected with a *ConflictError and nothing is written. The same key
-	// twice in one batch is treated like a resubmission.
+	// twice in one batch is treated like a resubmission. Created records
+	// get sequences in batch order.
 	AppendObservations(ctx context.Context, batch []observation.Observation, receivedAt time.Time) ([]Stored, error)
 	// Observation returns one stored observation, or ErrNotFound.
 	Observation(ctx context.Context, key observation.Key) (observation.Record, error)
@@ -118,6 +124,8 @@ type Store interface {
 	Observations(ctx context.Context, q ObservationQuery) ([]observation.Record, *Cursor, error)
 	// ObservationsAfter returns up to limit observations with Sequence >
 	// seq, in sequence order: the feed that fusion and the ledger follow.
+	// A sequence never becomes visible after a higher one did. limit <= 0:
+	// no limit.
 	ObservationsAfter(ctx context.Context, seq int64, limit int) ([]observation.Record, error)
 
 	// PutSource registers or updates a source.
