@@ -13,6 +13,7 @@ import (
 
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store"
+	"github.com/truce-mechanism/truce/store/placekey"
 )
 
 // observationColumns are the columns every read selects, in the order
@@ -203,7 +204,7 @@ func insertRow(o *observation.Observation, seq int64, received time.Time) []any 
 	if l := o.Location; l != nil {
 		if l.Resolved {
 			la, lo := l.Lat, l.Lon
-			d, c := dayOf(observed), cellOf(la, lo)
+			d, c := placekey.Day(observed), placekey.Cell(la, lo)
 			lat, lon, day, cell = &la, &lo, &d, &c
 		}
 		if l.MGRS != "" {
@@ -453,7 +454,7 @@ func coversWorld(b *store.BBox) bool {
 // spatial is a bounding box with its S2 covering.
 type spatial struct {
 	store.BBox
-	cells []cellRange
+	cells []placekey.Range
 }
 
 // scan runs one query over [lo, hi) (nil: unbounded), with the spatial
@@ -498,9 +499,9 @@ func scanSQL(f filters, lo, hi *int64, box *spatial, limit int) (string, []any) 
 		// once per row and is not flattened into a join the planner might
 		// answer another way.
 		var days, los, his []int64
-		for d := dayOf(*lo); d <= dayOf(*hi-1); d++ {
+		for d := placekey.Day(*lo); d <= placekey.Day(*hi-1); d++ {
 			for _, r := range box.cells {
-				days, los, his = append(days, d), append(los, r.lo), append(his, r.hi)
+				days, los, his = append(days, d), append(los, r.Lo), append(his, r.Hi)
 			}
 		}
 		from = "unnest(" + args.add(days) + "::bigint[], " + args.add(los) + "::bigint[], " + args.add(his) + "::bigint[]) AS r(day, lo, hi)" +
@@ -555,13 +556,13 @@ func (s *Store) scanWindows(ctx context.Context, f filters, b *store.BBox, want 
 	if err != nil || !ok {
 		return nil, err
 	}
-	box := &spatial{BBox: *b, cells: covering(*b)}
+	box := &spatial{BBox: *b, cells: placekey.Covering(*b)}
 	var out []found
 	days := int64(1)
 	for lo < hi && (want < 0 || len(out) < want) {
 		end := hi
-		if hi-lo > days*dayMicros {
-			end = lo + days*dayMicros
+		if hi-lo > days*placekey.DayMicros {
+			end = lo + days*placekey.DayMicros
 		}
 		need := -1
 		if want > 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store"
+	"github.com/truce-mechanism/truce/store/placekey"
 )
 
 // observationColumns are the columns every read selects, in the order
@@ -190,7 +191,7 @@ func insertArgs(args []any, o *observation.Observation, seq, received int64) []a
 	if l := o.Location; l != nil {
 		if l.Resolved {
 			lat, lon = l.Lat, l.Lon
-			day, cell = dayOf(observed), cellOf(l.Lat, l.Lon)
+			day, cell = placekey.Day(observed), placekey.Cell(l.Lat, l.Lon)
 		}
 		if l.MGRS != "" {
 			mgrs = l.MGRS
@@ -503,14 +504,14 @@ func scanSQL(f filters, lo, hi *int64, box *spatial, limit int) (string, []any) 
 		// observations_by_place.
 		sb.WriteString("(VALUES ")
 		first := true
-		for d := dayOf(*lo); d <= dayOf(*hi-1); d++ {
+		for d := placekey.Day(*lo); d <= placekey.Day(*hi-1); d++ {
 			for _, r := range box.cells {
 				if !first {
 					sb.WriteString(",")
 				}
 				first = false
 				sb.WriteString("(?,?,?)")
-				args = append(args, d, r.lo, r.hi)
+				args = append(args, d, r.Lo, r.Hi)
 			}
 		}
 		sb.WriteString(") AS r CROSS JOIN observations AS o ON o.day = r.column1 AND o.cell BETWEEN r.column2 AND r.column3")
@@ -552,7 +553,7 @@ func scanSQL(f filters, lo, hi *int64, box *spatial, limit int) (string, []any) 
 // spatial is a bounding box with its S2 covering.
 type spatial struct {
 	store.BBox
-	cells []cellRange
+	cells []placekey.Range
 }
 
 // scanWindows answers a bounding box query from observations_by_place,
@@ -564,13 +565,13 @@ func (s *Store) scanWindows(ctx context.Context, f filters, b *store.BBox, want 
 	if err != nil || !ok {
 		return nil, err
 	}
-	box := &spatial{BBox: *b, cells: covering(*b)}
+	box := &spatial{BBox: *b, cells: placekey.Covering(*b)}
 	var out []found
 	days := int64(1)
 	for lo < hi && (want < 0 || len(out) < want) {
 		end := hi
-		if hi-lo > days*dayMicros {
-			end = lo + days*dayMicros
+		if hi-lo > days*placekey.DayMicros {
+			end = lo + days*placekey.DayMicros
 		}
 		need := -1
 		if want > 0 {
@@ -649,14 +650,14 @@ func candidatesSQL(after *store.Cursor, lo, hi int64, box *spatial, limit int) (
 	var args []any
 	sb.WriteString("SELECT o.sequence, o.observed_at FROM (VALUES ")
 	first := true
-	for d := dayOf(lo); d <= dayOf(hi-1); d++ {
+	for d := placekey.Day(lo); d <= placekey.Day(hi-1); d++ {
 		for _, r := range box.cells {
 			if !first {
 				sb.WriteString(",")
 			}
 			first = false
 			sb.WriteString("(?,?,?)")
-			args = append(args, d, r.lo, r.hi)
+			args = append(args, d, r.Lo, r.Hi)
 		}
 	}
 	sb.WriteString(") AS r CROSS JOIN observations AS o INDEXED BY observations_by_place ON o.day = r.column1 AND o.cell BETWEEN r.column2 AND r.column3")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store"
+	"github.com/truce-mechanism/truce/store/placekey"
 	"github.com/truce-mechanism/truce/store/storetest"
 )
 
@@ -30,7 +31,7 @@ func TestQueryPlans(t *testing.T) {
 	}
 	lo, hi := storetest.Base.UnixMicro(), storetest.Base.Add(24*time.Hour).UnixMicro()
 	bb := store.BBox{West: 37.8, South: 47.9, East: 38.1, North: 48.1}
-	box := &spatial{BBox: bb, cells: covering(bb)}
+	box := &spatial{BBox: bb, cells: placekey.Covering(bb)}
 	withKind, _, _ := s.filters(ctx, store.ObservationQuery{Kinds: []observation.Kind{observation.Explosion}, Markings: func(string) bool { return true }})
 	withSource, _, _ := s.filters(ctx, store.ObservationQuery{Sources: []string{"team-001"}})
 	cursor := filters{after: &store.Cursor{ObservedAt: storetest.Base.Add(time.Hour), Sequence: 10}}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,42 +103,4 @@ func TestMigrationsNumbered(t *testing.T) {
 	if len(ms) == 0 || ms[0].version != 1 {
 		t.Fatalf("migrations: %+v", ms)
 	}
-}
-
-// FuzzCovering: for any box and any point in it, the point's cell lies in
-// one of the box's cell ranges.
-func FuzzCovering(f *testing.F) {
-	f.Add(37.5, 47.8, 38.2, 48.5, 0.3, 0.7)
-	f.Add(179.0, 60.0, -179.0, 70.0, 0.5, 0.5)
-	f.Add(-180.0, -90.0, 180.0, 90.0, 0.0, 1.0)
-	f.Add(10.0, 10.0, 10.0, 10.0, 0.0, 0.0)
-	f.Add(-10.0, 89.9, 10.0, 90.0, 1.0, 1.0)
-	f.Fuzz(func(t *testing.T, west, south, east, north, fx, fy float64) {
-		for _, v := range []float64{west, south, east, north, fx, fy} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return
-			}
-		}
-		if west < -180 || west > 180 || east < -180 || east > 180 || south < -90 || north > 90 || south > north {
-			return
-		}
-		fx, fy = math.Abs(math.Mod(fx, 1)), math.Abs(math.Mod(fy, 1))
-		b := store.BBox{West: west, South: south, East: east, North: north}
-		width := east - west
-		if width < 0 {
-			width += 360
-		}
-		lon := west + fx*width
-		if lon > 180 {
-			lon -= 360
-		}
-		lat := south + fy*(north-south)
-		c := cellOf(lat, lon)
-		for _, r := range covering(b) {
-			if c >= r.lo && c <= r.hi {
-				return
-			}
-		}
-		t.Errorf("box %+v: point (%v, %v) not covered", b, lat, lon)
-	})
 }

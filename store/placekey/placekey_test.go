@@ -1,14 +1,14 @@
-package sqlite
+package placekey
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/truce-mechanism/truce/store"
 )
 
-// The keys are stored: they must never change. The PostgreSQL store pins
-// the same values.
+// The keys are stored: they must never change. Both stores index by them.
 func TestPlaceKeys(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -20,17 +20,17 @@ func TestPlaceKeys(t *testing.T) {
 		{"Donetsk", 1_787_443_200_000_000, 20688, 48.0159, 37.8028, -4_548_476_834_846_479_019},
 		{"the epoch", 0, 0, 0, 0, -8_070_450_532_247_928_831},
 		{"a microsecond before the epoch", -1, -1, 0, 0, -8_070_450_532_247_928_831},
-		{"a day before the epoch", -dayMicros, -1, 90, 180, -3_458_764_513_820_540_927},
-		{"just after that", -dayMicros + 1, -1, -90, -180, 3_458_764_513_820_540_929},
+		{"a day before the epoch", -DayMicros, -1, 90, 180, -3_458_764_513_820_540_927},
+		{"just after that", -DayMicros + 1, -1, -90, -180, 3_458_764_513_820_540_929},
 		{"the last second of 9999, on the antimeridian", 253_402_300_799_000_000, 2_932_896, 65, -180, -2_929_637_736_599_920_007},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := dayOf(c.us); got != c.day {
-				t.Errorf("dayOf(%d) = %d; want %d", c.us, got, c.day)
+			if got := Day(c.us); got != c.day {
+				t.Errorf("Day(%d) = %d; want %d", c.us, got, c.day)
 			}
-			if got := cellOf(c.lat, c.lon); got != c.cell {
-				t.Errorf("cellOf(%v, %v) = %d; want %d", c.lat, c.lon, got, c.cell)
+			if got := Cell(c.lat, c.lon); got != c.cell {
+				t.Errorf("Cell(%v, %v) = %d; want %d", c.lat, c.lon, got, c.cell)
 			}
 		})
 	}
@@ -58,12 +58,12 @@ func TestCovering(t *testing.T) {
 		if b.East > 180 {
 			b.East -= 360 // crosses the antimeridian
 		}
-		ranges := covering(b)
+		ranges := Covering(b)
 		if len(ranges) == 0 || len(ranges) > coveringCells {
 			t.Fatalf("box %d %+v: %d ranges", i, b, len(ranges))
 		}
 		for j := 1; j < len(ranges); j++ {
-			if ranges[j].lo <= ranges[j-1].hi {
+			if ranges[j].Lo <= ranges[j-1].Hi {
 				t.Fatalf("box %d: ranges out of order or overlapping: %v", i, ranges)
 			}
 		}
@@ -82,10 +82,10 @@ func TestCovering(t *testing.T) {
 			pts = append(pts, [2]float64{lat, lon})
 		}
 		for _, p := range pts {
-			c := cellOf(p[0], p[1])
+			c := Cell(p[0], p[1])
 			in := false
 			for _, r := range ranges {
-				if c >= r.lo && c <= r.hi {
+				if c >= r.Lo && c <= r.Hi {
 					in = true
 					break
 				}
@@ -95,4 +95,42 @@ func TestCovering(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCovering: for any box and any point in it, the point's cell lies in
+// one of the box's cell ranges.
+func FuzzCovering(f *testing.F) {
+	f.Add(37.5, 47.8, 38.2, 48.5, 0.3, 0.7)
+	f.Add(179.0, 60.0, -179.0, 70.0, 0.5, 0.5)
+	f.Add(-180.0, -90.0, 180.0, 90.0, 0.0, 1.0)
+	f.Add(10.0, 10.0, 10.0, 10.0, 0.0, 0.0)
+	f.Add(-10.0, 89.9, 10.0, 90.0, 1.0, 1.0)
+	f.Fuzz(func(t *testing.T, west, south, east, north, fx, fy float64) {
+		for _, v := range []float64{west, south, east, north, fx, fy} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return
+			}
+		}
+		if west < -180 || west > 180 || east < -180 || east > 180 || south < -90 || north > 90 || south > north {
+			return
+		}
+		fx, fy = math.Abs(math.Mod(fx, 1)), math.Abs(math.Mod(fy, 1))
+		b := store.BBox{West: west, South: south, East: east, North: north}
+		width := east - west
+		if width < 0 {
+			width += 360
+		}
+		lon := west + fx*width
+		if lon > 180 {
+			lon -= 360
+		}
+		lat := south + fy*(north-south)
+		c := Cell(lat, lon)
+		for _, r := range Covering(b) {
+			if c >= r.Lo && c <= r.Hi {
+				return
+			}
+		}
+		t.Errorf("box %+v: point (%v, %v) not covered", b, lat, lon)
+	})
 }

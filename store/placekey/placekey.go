@@ -1,7 +1,9 @@
-package postgres
-
-// The keys and covering here are the same as store/sqlite's (adapters share
-// no code; a test in each pins the same values).
+// Package placekey makes the keys both stores index observations by: the
+// UTC day of observed_at and the S2 leaf cell of the location, and the cell
+// ranges that cover a bounding box. The keys are stored: they must never
+// change, and both adapters must compute them identically, which is why
+// they live here once.
+package placekey
 
 import (
 	"math"
@@ -13,27 +15,27 @@ import (
 	"github.com/truce-mechanism/truce/store"
 )
 
-// dayMicros is the width of a day bucket in microseconds.
-const dayMicros = 86_400_000_000
+// DayMicros is the width of a day bucket in microseconds.
+const DayMicros = 86_400_000_000
 
-// dayOf is the UTC day number of a time in µs since the epoch (floor
+// Day is the UTC day number of a time in µs since the epoch (floor
 // division: days before 1970 are negative, not rounded towards zero).
-func dayOf(us int64) int64 {
-	d := us / dayMicros
-	if us%dayMicros < 0 {
+func Day(us int64) int64 {
+	d := us / DayMicros
+	if us%DayMicros < 0 {
 		d--
 	}
 	return d
 }
 
-// cellOf is the stored key of a position: its S2 leaf cell id with the top
-// bit flipped, so that bigint's signed order is S2's unsigned one.
-func cellOf(lat, lon float64) int64 {
+// Cell is the stored key of a position: its S2 leaf cell id with the top
+// bit flipped, so that a database's signed integer order is S2's unsigned one.
+func Cell(lat, lon float64) int64 {
 	return int64(uint64(s2.CellIDFromLatLng(s2.LatLngFromDegrees(lat, lon))) ^ 1<<63)
 }
 
-// cellRange is a closed range of stored cell keys.
-type cellRange struct{ lo, hi int64 }
+// Range is a closed range of stored cell keys.
+type Range struct{ Lo, Hi int64 }
 
 // coveringCells bounds how many S2 cells approximate a box: each becomes a
 // range scan per day, and more cells fit the box more tightly. Sixteen
@@ -45,10 +47,10 @@ const coveringCells = 16
 // S2's cube coordinates; the exact test on lat and lon comes after.
 const boxMargin = 1e-7
 
-// covering returns the cell ranges, in order and merged where adjacent,
+// Covering returns the cell ranges, in order and merged where adjacent,
 // that together contain every point of the box. A box with West > East
 // crosses the antimeridian.
-func covering(b store.BBox) []cellRange {
+func Covering(b store.BBox) []Range {
 	west, east := b.West-boxMargin, b.East+boxMargin
 	if west < -180 {
 		west += 360
@@ -65,11 +67,11 @@ func covering(b store.BBox) []cellRange {
 		rect.Lng = s1.FullInterval()
 	}
 	rc := &s2.RegionCoverer{MaxLevel: s2.MaxLevel, LevelMod: 1, MaxCells: coveringCells}
-	var out []cellRange
+	var out []Range
 	for _, c := range rc.Covering(conservativeRect{rect}) {
-		r := cellRange{int64(uint64(c.RangeMin()) ^ 1<<63), int64(uint64(c.RangeMax()) ^ 1<<63)}
-		if n := len(out); n > 0 && out[n-1].hi+1 >= r.lo {
-			out[n-1].hi = max(out[n-1].hi, r.hi)
+		r := Range{int64(uint64(c.RangeMin()) ^ 1<<63), int64(uint64(c.RangeMax()) ^ 1<<63)}
+		if n := len(out); n > 0 && out[n-1].Hi+1 >= r.Lo {
+			out[n-1].Hi = max(out[n-1].Hi, r.Hi)
 			continue
 		}
 		out = append(out, r)
