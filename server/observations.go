@@ -361,10 +361,12 @@ func parseBBox(s string) (*store.BBox, error) {
 	return bb, nil
 }
 
-// Cursors are opaque to clients: unix nanoseconds and sequence in base 36,
-// which is enough to resume and reveals nothing the page did not.
+// Cursors are opaque to clients: unix microseconds (the stores' precision,
+// and unlike nanoseconds valid for every year the schema accepts) and
+// sequence in base 36, which is enough to resume and reveals nothing the page
+// did not.
 func encodeCursor(c store.Cursor) string {
-	return strconv.FormatInt(c.ObservedAt.UnixNano(), 36) + "." + strconv.FormatInt(c.Sequence, 36)
+	return strconv.FormatInt(c.ObservedAt.UnixMicro(), 36) + "." + strconv.FormatInt(c.Sequence, 36)
 }
 
 func decodeCursor(s string) (*store.Cursor, error) {
@@ -372,10 +374,10 @@ func decodeCursor(s string) (*store.Cursor, error) {
 	if !ok {
 		return nil, errors.New("bad cursor")
 	}
-	ns, err1 := strconv.ParseInt(a, 36, 64)
+	us, err1 := strconv.ParseInt(a, 36, 64)
 	seq, err2 := strconv.ParseInt(b, 36, 64)
 	if err1 != nil || err2 != nil || seq < 0 {
 		return nil, errors.New("bad cursor")
 	}
-	return &store.Cursor{ObservedAt: time.Unix(0, ns).UTC(), Sequence: seq}, nil
+	return &store.Cursor{ObservedAt: time.UnixMicro(us).UTC(), Sequence: seq}, nil
 }
