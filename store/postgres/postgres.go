@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -109,40 +106,13 @@ func (s *Store) Ping(ctx context.Context) error {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+func migrations() ([]store.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var out []migration
-	for _, n := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(n, "migrations/"), ".sql")
-		num, name, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration file %s: name must be NNNN_description.sql", n)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(b)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := range out {
-		if out[i].version != i+1 {
-			return nil, fmt.Errorf("migrations must be numbered 1, 2, 3…; found %d at position %d", out[i].version, i+1)
-		}
-	}
-	return out, nil
+	return store.Migrations(sub)
 }
 
 // migrationLock is the advisory lock key that keeps two truce nodes from
@@ -164,7 +134,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) apply(ctx context.Context, m migration, known int) error {
+func (s *Store) apply(ctx context.Context, m store.Migration, known int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
 			return fmt.Errorf("postgres: locking for migration: %w", err)
@@ -183,16 +153,16 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 		if latest > known {
 			return fmt.Errorf("postgres: the database has schema version %d; this truce knows only %d (use a newer truce)", latest, known)
 		}
-		if latest >= m.version {
+		if latest >= m.Version {
 			return nil
 		}
 		// Simple protocol: a migration is several statements.
-		if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-			return fmt.Errorf("postgres: migration %d (%s): %w", m.version, m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+			return fmt.Errorf("postgres: migration %d (%s): %w", m.Version, m.Name, err)
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-			m.version, m.name, s.now()); err != nil {
-			return fmt.Errorf("postgres: recording migration %d: %w", m.version, err)
+			m.Version, m.Name, s.now()); err != nil {
+			return fmt.Errorf("postgres: recording migration %d: %w", m.Version, err)
 		}
 		return nil
 	})

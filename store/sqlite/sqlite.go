@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -215,40 +214,13 @@ func (s *Store) Ping(ctx context.Context) error {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+func migrations() ([]store.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var out []migration
-	for _, n := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(n, "migrations/"), ".sql")
-		num, name, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration file %s: name must be NNNN_description.sql", n)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(b)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := range out {
-		if out[i].version != i+1 {
-			return nil, fmt.Errorf("migrations must be numbered 1, 2, 3…; found %d at position %d", out[i].version, i+1)
-		}
-	}
-	return out, nil
+	return store.Migrations(sub)
 }
 
 // migrate applies, each in its own transaction with its row in
@@ -274,10 +246,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) apply(ctx context.Context, m migration, known int) error {
+func (s *Store) apply(ctx context.Context, m store.Migration, known int) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: migration %d: %w", m.version, err)
+		return fmt.Errorf("sqlite: migration %d: %w", m.Version, err)
 	}
 	defer tx.Rollback()
 	var latest int
@@ -287,15 +259,15 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 	if latest > known {
 		return fmt.Errorf("sqlite: the database has schema version %d; this truce knows only %d (use a newer truce)", latest, known)
 	}
-	if latest >= m.version {
+	if latest >= m.Version {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("sqlite: migration %d (%s): %w", m.version, m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("sqlite: migration %d (%s): %w", m.Version, m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, s.now().UnixMicro()); err != nil {
-		return fmt.Errorf("sqlite: recording migration %d: %w", m.version, err)
+		m.Version, m.Name, s.now().UnixMicro()); err != nil {
+		return fmt.Errorf("sqlite: recording migration %d: %w", m.Version, err)
 	}
 	return tx.Commit()
 }
