@@ -105,6 +105,18 @@ type AgreementVersion struct {
 	Loaded        time.Time
 }
 
+// LedgerBatch is one entry of the verifiable log as the store remembers
+// it: which records it commits, where it is in the log, and the leaf
+// hashes of its records (so a proof needs one row, not the records).
+type LedgerBatch struct {
+	LogIndex uint64
+	Type     string
+	First    int64 // sequence of the first record
+	Count    int
+	Root     [32]byte
+	Leaves   [][32]byte // Count leaf hashes, in sequence order
+}
+
 // Store is everything truce keeps. Every method is safe for concurrent use.
 // Times are stored to the microsecond (sub-microsecond digits are cut, in
 // stored times and query bounds alike); the Document keeps what was sent.
@@ -141,6 +153,21 @@ type Store interface {
 	PutAgreementVersion(ctx context.Context, v AgreementVersion) error
 	// AgreementVersions lists every version in (ID, Version) order.
 	AgreementVersions(ctx context.Context) ([]AgreementVersion, error)
+
+	// PutLedgerBatches records log entries the ledger committed, in one
+	// transaction. A batch already recorded at the same LogIndex with the
+	// same content is a no-op; with other content the call fails with
+	// ErrConflict and records nothing.
+	PutLedgerBatches(ctx context.Context, batches []LedgerBatch) error
+	// LedgerBatchAt returns the batch logged at index, or ErrNotFound.
+	LedgerBatchAt(ctx context.Context, logIndex uint64) (LedgerBatch, error)
+	// LedgerBatchFor returns the batch of type typ that holds sequence
+	// seq, or ErrNotFound when it is not committed yet.
+	LedgerBatchFor(ctx context.Context, typ string, seq int64) (LedgerBatch, error)
+	// LastLedgerBatch returns the last batch: of any type (highest
+	// LogIndex) when typ is "", else of type typ (highest First); or
+	// ErrNotFound when there is none.
+	LastLedgerBatch(ctx context.Context, typ string) (LedgerBatch, error)
 
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error

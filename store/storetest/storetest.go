@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ObservationsAfter", testObservationsAfter},
 		{"Sources", testSources},
 		{"AgreementVersions", testAgreementVersions},
+		{"LedgerBatches", testLedgerBatches},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
