@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/truce-mechanism/truce/store"
 )
 
 // Proof is everything a third party needs to check, offline, that a
@@ -154,3 +157,43 @@ func VerifyConsistency(logKey string, older, newer []byte, path [][]byte) error 
 // ErrNotYet: the record is stored but its proof cannot be given yet — it
 // awaits its batch, or its batch awaits a published checkpoint.
 var ErrNotYet = errors.New("not yet in a published checkpoint")
+
+// Prove builds the proof of the record whose commitment is c and whose
+// sequence in its type is seq, against the latest published checkpoint.
+// ErrNotYet: the record awaits its batch or a checkpoint. A commitment
+// that differs from the logged leaf means the stored record was changed
+// after it was committed: that is an error, never a proof.
+func Prove(ctx context.Context, l *Log, st store.Store, c Commitment, seq int64) (*Proof, error) {
+	lb, err := st.LedgerBatchFor(ctx, c.Type, seq)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotYet
+	}
+	if err != nil {
+		return nil, err
+	}
+	raw, cp, err := l.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cp.Size <= lb.LogIndex {
+		return nil, ErrNotYet
+	}
+	idx := int(seq - lb.First)
+	leaf := c.LeafHash()
+	if lb.Leaves[idx] != leaf {
+		return nil, fmt.Errorf("ledger: %s %s (sequence %d) differs from what log entry %d committed: the stored record was changed", c.Type, c.Key, seq, lb.LogIndex)
+	}
+	logPath, err := l.InclusionProof(ctx, lb.LogIndex, cp.Size)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: proving entry %d: %w", lb.LogIndex, err)
+	}
+	return &Proof{
+		Record: RecordProof{Type: c.Type, Key: c.Key, Sequence: seq, Digest: fmt.Sprintf("sha256:%x", c.Digest), LeafHash: leaf[:]},
+		Batch: BatchProof{
+			Entry: string(Batch{Type: lb.Type, First: lb.First, Count: lb.Count, Root: lb.Root}.MarshalEntry()),
+			Index: idx,
+			Path:  InclusionProof(lb.Leaves, idx),
+		},
+		Log: LogProof{Index: lb.LogIndex, TreeSize: cp.Size, Path: logPath, Checkpoint: string(raw)},
+	}, nil
+}
