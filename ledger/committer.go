@@ -138,7 +138,7 @@ func (c *Committer) rebuild(ctx context.Context, b Batch, logIndex uint64) (stor
 	}
 	lb := batchOf(b.Type, recs)
 	if lb.Root != b.Root {
-		return store.LedgerBatch{}, fmt.Errorf("ledger: entry %d commits %s %d…%d with a root the stored records do not give: a stored record was changed", logIndex, b.Type, b.First, b.Last())
+		return store.LedgerBatch{}, fmt.Errorf("ledger: entry %d commits %s %d…%d with a root the stored records do not give: %w", logIndex, b.Type, b.First, b.Last(), ErrChanged)
 	}
 	lb.LogIndex = logIndex
 	return lb, nil

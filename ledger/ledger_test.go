@@ -239,7 +239,7 @@ func TestRecoverRefusesAChangedRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := f.c.Recover(ctx)
-	if err == nil || !strings.Contains(err.Error(), "a stored record was changed") {
+	if !errors.Is(err, ledger.ErrChanged) {
 		t.Fatalf("error %v; want one naming a changed record", err)
 	}
 }

@@ -158,6 +158,10 @@ func VerifyConsistency(logKey string, older, newer []byte, path [][]byte) error 
 // awaits its batch, or its batch awaits a published checkpoint.
 var ErrNotYet = errors.New("not yet in a published checkpoint")
 
+// ErrChanged: a stored record no longer matches the leaf the log committed
+// for it. Someone changed the database behind truce's back.
+var ErrChanged = errors.New("the stored record was changed after it was committed")
+
 // Prove builds the proof of the record whose commitment is c and whose
 // sequence in its type is seq, against the latest published checkpoint.
 // ErrNotYet: the record awaits its batch or a checkpoint. A commitment
@@ -181,7 +185,7 @@ func Prove(ctx context.Context, l *Log, st store.Store, c Commitment, seq int64)
 	idx := int(seq - lb.First)
 	leaf := c.LeafHash()
 	if lb.Leaves[idx] != leaf {
-		return nil, fmt.Errorf("ledger: %s %s (sequence %d) differs from what log entry %d committed: the stored record was changed", c.Type, c.Key, seq, lb.LogIndex)
+		return nil, fmt.Errorf("ledger: %s %s (sequence %d) differs from what log entry %d committed: %w", c.Type, c.Key, seq, lb.LogIndex, ErrChanged)
 	}
 	logPath, err := l.InclusionProof(ctx, lb.LogIndex, cp.Size)
 	if err != nil {

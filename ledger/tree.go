@@ -35,7 +35,7 @@ func split(n int) int { return 1 << (bits.Len(uint(n-1)) - 1) }
 
 // InclusionProof is the RFC 6962 audit path of leaves[index], leaf to root.
 func InclusionProof(leaves [][32]byte, index int) [][]byte {
-	var path [][]byte
+	path := [][]byte{}
 	for len(leaves) > 1 {
 		k := split(len(leaves))
 		if index < k {

@@ -56,6 +56,8 @@ const (
 	codeUnavailable  code = "unavailable"    // store down
 	codeInternal     code = "internal"       // a bug or a foreign error
 	codeUnknownSrc   code = "unknown-source" // report from an unregistered source
+	codeNotYet       code = "not-yet"        // stored, but its ledger proof is not ready
+	codeIntegrity    code = "integrity"      // a stored record differs from what the ledger committed
 )
 
 var problemTable = map[code]struct {
@@ -73,6 +75,8 @@ var problemTable = map[code]struct {
 	codeUnavailable:  {http.StatusServiceUnavailable, "Service unavailable"},
 	codeInternal:     {http.StatusInternalServerError, "Internal error"},
 	codeUnknownSrc:   {http.StatusUnprocessableEntity, "Unknown source"},
+	codeNotYet:       {http.StatusServiceUnavailable, "Not yet in a published checkpoint"},
+	codeIntegrity:    {http.StatusInternalServerError, "Stored record differs from the ledger"},
 }
 
 // problemTypeBase prefixes problem types; the documents live in docs/.

@@ -12,6 +12,7 @@ import (
 	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/store"
 	"github.com/truce-mechanism/truce/web"
 )
@@ -40,34 +41,42 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Version is reported by /healthz and the UI.
 	Version string
+	// Ledger is the verifiable log this server serves and proves from,
+	// and LedgerKey its verifier key; nil: the ledger routes answer 503.
+	Ledger    *ledger.Log
+	LedgerKey string
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
 type Server struct {
-	store      store.Store
-	agreements *agreement.Versions
-	log        *slog.Logger
-	now        func() time.Time
-	demo       bool
-	version    string
-	metrics    *metrics
-	registry   *prometheus.Registry
-	intake     *intake.Intake
-	mux        *http.ServeMux
-	handler    http.Handler
+	store         store.Store
+	agreements    *agreement.Versions
+	log           *slog.Logger
+	now           func() time.Time
+	demo          bool
+	version       string
+	metrics       *metrics
+	registry      *prometheus.Registry
+	intake        *intake.Intake
+	mux           *http.ServeMux
+	ledger        *ledger.Log
+	ledgerKeyText string
+	handler       http.Handler
 }
 
 // New builds a server from cfg.
 func New(cfg Config) *Server {
 	s := &Server{
-		store:      cfg.Store,
-		agreements: cfg.Agreements,
-		log:        cfg.Log,
-		now:        cfg.Now,
-		demo:       cfg.Demo,
-		version:    cfg.Version,
-		registry:   cfg.Registry,
-		mux:        http.NewServeMux(),
+		store:         cfg.Store,
+		agreements:    cfg.Agreements,
+		log:           cfg.Log,
+		now:           cfg.Now,
+		demo:          cfg.Demo,
+		version:       cfg.Version,
+		registry:      cfg.Registry,
+		mux:           http.NewServeMux(),
+		ledger:        cfg.Ledger,
+		ledgerKeyText: cfg.LedgerKey,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -101,6 +110,12 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/agreements", s.listAgreements)
 	m.HandleFunc("GET /api/v1/agreements/{id}/{version}", s.getAgreement)
 
+	m.HandleFunc("GET /ledger/key", s.ledgerKey)
+	m.HandleFunc("GET /ledger/checkpoint", s.ledgerFiles)
+	m.HandleFunc("GET /ledger/tile/", s.ledgerFiles)
+	m.HandleFunc("GET /api/v1/proof/observation/{source}/{id}", s.proveObservation)
+	m.HandleFunc("GET /api/v1/proof/consistency", s.consistencyProof)
+	m.HandleFunc("GET /api/v1/ledger/entries/{index}", s.ledgerEntry)
 	m.HandleFunc("GET /{$}", s.home)
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static())))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/server"
 	"github.com/truce-mechanism/truce/store"
 )
@@ -27,6 +28,14 @@ type serveOptions struct {
 	demo              bool
 	logLevel          string
 	logFormat         string
+	ledger            ledgerOptions
+}
+
+// ledgerOptions are serve's flags for the verifiable log.
+type ledgerOptions struct {
+	origin             string
+	witnessPolicy      string
+	checkpointInterval time.Duration
 }
 
 func newServeCmd() *cobra.Command {
@@ -47,6 +56,9 @@ everything to an anonymous demo user; every response then says so.`,
 	f.BoolVar(&o.demo, "demo", false, "demo mode: load the demo agreement, anonymous demo user may do everything")
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	f.StringVar(&o.ledger.origin, "ledger-origin", ledger.DefaultOrigin, "the log's name, used when its key is first made in --data")
+	f.StringVar(&o.ledger.witnessPolicy, "witness-policy", "", "C2SP witness policy file: which witnesses must cosign a checkpoint before it is published")
+	f.DurationVar(&o.ledger.checkpointInterval, "checkpoint-interval", ledger.DefaultCheckpointInterval, "how often a new checkpoint is published (at least 100ms)")
 	return cmd
 }
 
@@ -80,7 +92,39 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion()})
+	lg, key, err := openLedger(ctx, o.data, o.ledger, log)
+	if err != nil {
+		return err
+	}
+	committer := &ledger.Committer{Log: lg, Store: st, Feeds: []ledger.Feed{ledger.ObservationFeed(st)}, Logger: log}
+	// Recover before serving: a ledger that disagrees with the store must
+	// stop the server, not be discovered later.
+	if n, err := committer.Recover(ctx); err != nil {
+		_ = lg.Close(ctx)
+		return err
+	} else if n > 0 {
+		log.Info("ledger recovered entries the store had not recorded", slog.Int("entries", n))
+	}
+	cctx, stopCommitter := context.WithCancel(context.WithoutCancel(ctx))
+	committed := make(chan error, 1)
+	go func() { committed <- committer.Run(cctx) }()
+	defer func() {
+		// Stop following, commit what the last requests stored, and let
+		// Tessera publish a checkpoint covering it.
+		stopCommitter()
+		<-committed
+		fctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if _, err := committer.CommitPending(fctx); err != nil {
+			log.Error("ledger: committing the last records failed; they will be committed at the next start", slog.Any("error", err))
+		}
+		if err := lg.Close(fctx); err != nil {
+			log.Error("ledger: closing", slog.Any("error", err))
+		}
+	}()
+
+	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
+		Ledger: lg, LedgerKey: key.Verifier})
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -96,7 +140,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 		where = "PostgreSQL"
 	}
 	log.Info("truce serving", slog.String("url", "http://"+ln.Addr().String()+"/"), slog.String("store", where),
-		slog.Bool("demo", o.demo), slog.String("version", buildVersion()))
+		slog.Bool("demo", o.demo), slog.String("version", buildVersion()), slog.String("ledger_key", key.Verifier))
 	if o.demo {
 		log.Warn("DEMO MODE: an anonymous demo user may do everything; do not use for the mechanism's record")
 	}
