@@ -141,7 +141,7 @@ func TestCommitAndProve(t *testing.T) {
 		step   string
 	}{
 		{"an edited record", nil, []byte(strings.Replace(string(r.Document), `"id":"`, `"id":"x`, 1)), f.key.Verifier, "record"},
-		{"another log's key", nil, r.Document, "other.invalid/log+a0b1c2d3+AQ4r0gSl2MhN8y5m1m0tJvA6bRRAm0sE8m3nwYtY3Yo7", "checkpoint"},
+		{"another log's key", nil, r.Document, otherKey(t), "checkpoint"},
 		{"a wrong sequence", func(p *ledger.Proof) { p.Record.Sequence++ }, r.Document, f.key.Verifier, "batch"},
 		{"a wrong batch path", func(p *ledger.Proof) { p.Batch.Path[0][0] ^= 1 }, r.Document, f.key.Verifier, "batch"},
 		{"a wrong log index", func(p *ledger.Proof) { p.Log.Index++ }, r.Document, f.key.Verifier, "log"},
@@ -265,4 +265,90 @@ func TestMain(m *testing.M) {
 	klog.LogToStderr(false)
 	klog.SetOutput(io.Discard)
 	os.Exit(m.Run())
+}
+
+// localAudit reads the log and store of a fixture directly; tamper, when
+// set, changes what one record looks like to the auditor.
+type localAudit struct {
+	f      *fixture
+	tamper func(seq int64, c ledger.Commitment) ledger.Commitment
+}
+
+func (a localAudit) Checkpoint(ctx context.Context) ([]byte, error) {
+	raw, _, err := a.f.log.Checkpoint(ctx)
+	return raw, err
+}
+
+func (a localAudit) EntryBundle(ctx context.Context, index uint64, p uint8) ([]byte, error) {
+	return a.f.log.ReadEntryBundle(ctx, index, p)
+}
+
+func (a localAudit) Leaves(ctx context.Context, logIndex uint64) ([][32]byte, error) {
+	b, err := a.f.st.LedgerBatchAt(ctx, logIndex)
+	return b.Leaves, err
+}
+
+func (a localAudit) Records(ctx context.Context, typ string, fn func(int64, ledger.Commitment) error) error {
+	recs, err := a.f.st.ObservationsAfter(ctx, 0, 0)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		c := ledger.CommitCanonical(typ, ledger.ObservationKey(r.Key()), r.Document)
+		if a.tamper != nil {
+			c = a.tamper(r.Sequence, c)
+		}
+		if err := fn(r.Sequence, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestAudit(t *testing.T) {
+	ctx := context.Background()
+	f := open(t, t.TempDir())
+	g := storetest.NewGenerator(10, storetest.Base, 24*time.Hour)
+	f.append(t, g, 1234)
+	if _, err := f.c.CommitPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	size, _ := f.log.Size(ctx)
+	f.waitCheckpoint(t, size)
+	f.append(t, g, 5) // stored, not yet committed
+
+	types := []string{ledger.TypeObservation}
+	rep, err := ledger.Audit(ctx, f.key.Verifier, types, localAudit{f: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) > 0 || rep.Records[ledger.TypeObservation] != 1234 || rep.Uncommitted != 5 || rep.TreeSize != 13 {
+		t.Fatalf("clean audit: %+v", rep)
+	}
+
+	rep, err = ledger.Audit(ctx, f.key.Verifier, types, localAudit{f: f, tamper: func(seq int64, c ledger.Commitment) ledger.Commitment {
+		if seq == 777 {
+			c.Digest[0] ^= 1
+		}
+		return c
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "(sequence 777) differs from what log entry 7 committed") {
+		t.Fatalf("tampered audit: %q", rep.Problems)
+	}
+
+	if rep, err := ledger.Audit(ctx, otherKey(t), types, localAudit{f: f}); err != nil || len(rep.Problems) != 1 {
+		t.Fatalf("audit against another key: %+v, %v", rep, err)
+	}
+}
+
+// otherKey is the verifier key of another log with the same name.
+func otherKey(t *testing.T) string {
+	k, err := ledger.LoadOrCreateKey(filepath.Join(t.TempDir(), "other.key"), "test.invalid/ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.Verifier
 }

@@ -144,6 +144,11 @@ func (l *Log) Entry(ctx context.Context, index, size uint64) ([]byte, error) {
 	return b.Entries[i], nil
 }
 
+// ReadEntryBundle reads a tlog-tiles entry bundle as stored.
+func (l *Log) ReadEntryBundle(ctx context.Context, index uint64, p uint8) ([]byte, error) {
+	return l.reader.ReadEntryBundle(ctx, index, p)
+}
+
 // Checkpoint returns the latest published checkpoint, raw and parsed.
 func (l *Log) Checkpoint(ctx context.Context) ([]byte, *log.Checkpoint, error) {
 	raw, err := l.reader.ReadCheckpoint(ctx)

@@ -110,13 +110,13 @@ func (s *Server) consistencyProof(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || n < 1 || n > cp.Size {
-			bad = append(bad, FieldProblem{Pointer: "/" + name, Detail: fmt.Sprintf("want a tree size from 1 to %d (the latest checkpoint)", cp.Size)})
+			bad = append(bad, FieldProblem{Pointer: "?" + name, Index: -1, Detail: fmt.Sprintf("want a tree size from 1 to %d (the latest checkpoint)", cp.Size)})
 		}
 		return n
 	}
 	from, to := size("from", 0), size("to", cp.Size)
 	if len(bad) == 0 && from > to {
-		bad = append(bad, FieldProblem{Pointer: "/from", Detail: "from must not exceed to"})
+		bad = append(bad, FieldProblem{Pointer: "?from", Index: -1, Detail: "from must not exceed to"})
 	}
 	if len(bad) > 0 {
 		p := newProblem(codeBadQuery, "bad tree sizes")
