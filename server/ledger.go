@@ -109,8 +109,8 @@ func (s *Server) consistencyProof(w http.ResponseWriter, r *http.Request) {
 			return def
 		}
 		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil || n < 1 || n > cp.Size {
-			bad = append(bad, FieldProblem{Pointer: "?" + name, Index: -1, Detail: fmt.Sprintf("want a tree size from 1 to %d (the latest checkpoint)", cp.Size)})
+		if err != nil || n > cp.Size {
+			bad = append(bad, FieldProblem{Pointer: "?" + name, Index: -1, Detail: fmt.Sprintf("want a tree size from 0 to %d (the latest checkpoint)", cp.Size)})
 		}
 		return n
 	}
