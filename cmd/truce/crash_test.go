@@ -36,7 +36,7 @@ func TestKill9KeepsAcknowledgedReports(t *testing.T) {
 	}
 	bin := truceBinary(t)
 	data := t.TempDir()
-	var checkpoints [][]byte // one per cycle, taken just before the kill
+	var checkpoints [][]byte            // one per cycle, taken just before the kill
 	rng := rand.New(rand.NewPCG(7, 11)) // seeded: the kill moments repeat
 	var acked []string                  // ids of reports in 2xx-answered batches
 	next := 0

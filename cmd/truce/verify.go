@@ -228,7 +228,9 @@ type httpAudit struct {
 	fetch  *client.HTTPFetcher
 }
 
-func (a httpAudit) Checkpoint(ctx context.Context) ([]byte, error) { return a.fetch.ReadCheckpoint(ctx) }
+func (a httpAudit) Checkpoint(ctx context.Context) ([]byte, error) {
+	return a.fetch.ReadCheckpoint(ctx)
+}
 
 func (a httpAudit) EntryBundle(ctx context.Context, i uint64, p uint8) ([]byte, error) {
 	return a.fetch.ReadEntryBundle(ctx, i, p)
@@ -335,4 +337,3 @@ func readJSONFile(path string, v any) error {
 	}
 	return nil
 }
-
