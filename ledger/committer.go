@@ -150,7 +150,8 @@ func batchOf(typ string, recs []Sequenced) store.LedgerBatch {
 	for i, r := range recs {
 		leaves[i] = r.LeafHash()
 	}
-	return store.LedgerBatch{Type: typ, First: recs[0].Sequence, Count: len(recs), Root: Root(leaves), Leaves: leaves}
+	chunks := ChunkRoots(leaves)
+	return store.LedgerBatch{Type: typ, First: recs[0].Sequence, Count: len(recs), Root: Root(chunks), Leaves: leaves, Chunks: chunks}
 }
 
 // CommitPending commits every record of every feed that is not in the log

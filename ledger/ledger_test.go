@@ -29,7 +29,7 @@ type fixture struct {
 	c   *ledger.Committer
 }
 
-func open(t *testing.T, dir string) *fixture {
+func open(t testing.TB, dir string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "truce.db"))
@@ -61,7 +61,7 @@ func (f *fixture) close() {
 	}
 }
 
-func (f *fixture) append(t *testing.T, g *storetest.Generator, n int) []observation.Record {
+func (f *fixture) append(t testing.TB, g *storetest.Generator, n int) []observation.Record {
 	t.Helper()
 	stored, err := f.st.AppendObservations(context.Background(), g.Batch(n), storetest.Base)
 	if err != nil {
@@ -75,7 +75,7 @@ func (f *fixture) append(t *testing.T, g *storetest.Generator, n int) []observat
 }
 
 // waitCheckpoint waits until a published checkpoint covers size entries.
-func (f *fixture) waitCheckpoint(t *testing.T, size uint64) []byte {
+func (f *fixture) waitCheckpoint(t testing.TB, size uint64) []byte {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

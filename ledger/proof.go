@@ -187,6 +187,10 @@ func Prove(ctx context.Context, l *Log, st store.Store, c Commitment, seq int64)
 	if lb.Leaves[idx] != leaf {
 		return nil, fmt.Errorf("ledger: %s %s (sequence %d) differs from what log entry %d committed: %w", c.Type, c.Key, seq, lb.LogIndex, ErrChanged)
 	}
+	chunks := lb.Chunks
+	if len(chunks) != (lb.Count+ChunkLeaves-1)/ChunkLeaves {
+		chunks = ChunkRoots(lb.Leaves) // a row from before chunks were kept
+	}
 	logPath, err := l.InclusionProof(ctx, lb.LogIndex, cp.Size)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: proving entry %d: %w", lb.LogIndex, err)
@@ -196,7 +200,7 @@ func Prove(ctx context.Context, l *Log, st store.Store, c Commitment, seq int64)
 		Batch: BatchProof{
 			Entry: string(Batch{Type: lb.Type, First: lb.First, Count: lb.Count, Root: lb.Root}.MarshalEntry()),
 			Index: idx,
-			Path:  InclusionProof(lb.Leaves, idx),
+			Path:  InclusionProof(lb.Leaves, chunks, idx),
 		},
 		Log: LogProof{Index: lb.LogIndex, TreeSize: cp.Size, Path: logPath, Checkpoint: string(raw)},
 	}, nil

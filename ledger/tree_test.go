@@ -23,7 +23,7 @@ func leavesN(n int) [][32]byte {
 // every proof is checked by its verifier.
 func TestBatchTreeIsRFC6962(t *testing.T) {
 	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
-	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 9, 31, 64, 100, 257, 1000} {
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 9, 31, 63, 64, 65, 100, 128, 129, 257, 1000, 4096, 4097} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			leaves := leavesN(n)
 			r := rf.NewEmptyRange(0)
@@ -40,8 +40,12 @@ func TestBatchTreeIsRFC6962(t *testing.T) {
 			if string(root[:]) != string(want) {
 				t.Fatalf("root %x; RFC 6962 says %x", root, want)
 			}
+			chunks := ChunkRoots(leaves)
+			if Root(chunks) != root {
+				t.Fatalf("the tree over chunk roots has root %x, not %x", Root(chunks), root)
+			}
 			for i := range n {
-				p := InclusionProof(leaves, i)
+				p := InclusionProof(leaves, chunks, i)
 				if err := proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(i), uint64(n), leaves[i][:], p, root[:]); err != nil {
 					t.Fatalf("leaf %d: %v", i, err)
 				}
@@ -61,9 +65,10 @@ func TestBatchTreeIsRFC6962(t *testing.T) {
 
 func BenchmarkBatchProof(b *testing.B) {
 	leaves := leavesN(DefaultBatchSize)
+	chunks := ChunkRoots(leaves)
 	b.ResetTimer()
 	for i := range b.N {
-		_ = InclusionProof(leaves, i%len(leaves))
+		_ = InclusionProof(leaves, chunks, i%len(leaves))
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/proof")
 }

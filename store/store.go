@@ -115,6 +115,10 @@ type LedgerBatch struct {
 	Count    int
 	Root     [32]byte
 	Leaves   [][32]byte // Count leaf hashes, in sequence order
+	// Chunks are nodes of the batch tree the ledger derives from Leaves
+	// and keeps so that a proof needs no rehashing of the whole batch;
+	// opaque to the store.
+	Chunks [][32]byte
 }
 
 // Store is everything truce keeps. Every method is safe for concurrent use.

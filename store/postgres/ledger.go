@@ -10,7 +10,7 @@ import (
 	"github.com/truce-mechanism/truce/store"
 )
 
-const ledgerColumns = "log_index, type, first, count, root, leaves"
+const ledgerColumns = "log_index, type, first, count, root, leaves, chunks"
 
 // PutLedgerBatches records committed log entries in one transaction.
 func (s *Store) PutLedgerBatches(ctx context.Context, batches []store.LedgerBatch) error {
@@ -26,8 +26,8 @@ func (s *Store) PutLedgerBatches(ctx context.Context, batches []store.LedgerBatc
 		if len(b.Leaves) != b.Count {
 			return fmt.Errorf("postgres: ledger batch %d has %d leaves for %d records", b.LogIndex, len(b.Leaves), b.Count)
 		}
-		tag, err := tx.Exec(ctx, "INSERT INTO ledger_batches ("+ledgerColumns+") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-			int64(b.LogIndex), b.Type, b.First, b.Count, b.Root[:], store.PackLeaves(b.Leaves))
+		tag, err := tx.Exec(ctx, "INSERT INTO ledger_batches ("+ledgerColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+			int64(b.LogIndex), b.Type, b.First, b.Count, b.Root[:], store.PackLeaves(b.Leaves), store.PackLeaves(b.Chunks))
 		if err != nil {
 			return fmt.Errorf("postgres: recording ledger batch %d: %w", b.LogIndex, err)
 		}
@@ -74,9 +74,9 @@ func scanLedgerBatch(row pgx.Row) (store.LedgerBatch, error) {
 	var (
 		b            store.LedgerBatch
 		idx          int64
-		root, leaves []byte
+		root, leaves, chunks []byte
 	)
-	err := row.Scan(&idx, &b.Type, &b.First, &b.Count, &root, &leaves)
+	err := row.Scan(&idx, &b.Type, &b.First, &b.Count, &root, &leaves, &chunks)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return b, fmt.Errorf("ledger batch: %w", store.ErrNotFound)
 	}
@@ -89,6 +89,9 @@ func scanLedgerBatch(row pgx.Row) (store.LedgerBatch, error) {
 	}
 	copy(b.Root[:], root)
 	if b.Leaves, err = store.UnpackLeaves(leaves, b.Count); err != nil {
+		return b, fmt.Errorf("postgres: ledger batch %d: %w", idx, err)
+	}
+	if b.Chunks, err = store.UnpackLeaves(chunks, -1); err != nil {
 		return b, fmt.Errorf("postgres: ledger batch %d: %w", idx, err)
 	}
 	return b, nil

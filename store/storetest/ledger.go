@@ -16,6 +16,7 @@ func ledgerBatch(logIndex uint64, typ string, first int64, count int) store.Ledg
 		b.Leaves = append(b.Leaves, sha256.Sum256(fmt.Appendf(nil, "%s %d", typ, first+int64(i))))
 	}
 	b.Root = sha256.Sum256(store.PackLeaves(b.Leaves))
+	b.Chunks = [][32]byte{b.Root, sha256.Sum256(b.Root[:])}
 	return b
 }
 

@@ -9,7 +9,8 @@ CREATE TABLE ledger_batches (
     first     bigint  NOT NULL,
     count     integer NOT NULL CHECK (count > 0),
     root      bytea   NOT NULL,
-    leaves    bytea   NOT NULL
+    leaves    bytea   NOT NULL,
+    chunks    bytea   NOT NULL   -- nodes the ledger derives from leaves, kept for fast proofs
 );
 CREATE UNIQUE INDEX ledger_batches_by_record ON ledger_batches (type, first);
 

@@ -9,7 +9,8 @@ CREATE TABLE ledger_batches (
     first     INTEGER NOT NULL,
     count     INTEGER NOT NULL CHECK (count > 0),
     root      BLOB    NOT NULL,
-    leaves    BLOB    NOT NULL
+    leaves    BLOB    NOT NULL,
+    chunks    BLOB    NOT NULL   -- nodes the ledger derives from leaves, kept for fast proofs
 );
 CREATE UNIQUE INDEX ledger_batches_by_record ON ledger_batches (type, first);
 
