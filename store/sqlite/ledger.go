@@ -73,8 +73,8 @@ func (s *Store) LastLedgerBatch(ctx context.Context, typ string) (store.LedgerBa
 
 func scanLedgerBatch(row *sql.Row) (store.LedgerBatch, error) {
 	var (
-		b            store.LedgerBatch
-		idx          int64
+		b                    store.LedgerBatch
+		idx                  int64
 		root, leaves, chunks []byte
 	)
 	err := row.Scan(&idx, &b.Type, &b.First, &b.Count, &root, &leaves, &chunks)
