@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store"
 )
@@ -209,8 +210,33 @@ func (s *Server) getObservation(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+	ws, err := s.store.Withdrawals(r.Context(), ledger.TypeObservation, ledger.ObservationKey(key))
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	var withdrawn []json.RawMessage
+	withheld := false
+	for _, wd := range ws {
+		withdrawn = append(withdrawn, ledger.WithdrawalRecord(wd))
+		withheld = withheld || wd.Withhold
+	}
+	if withheld {
+		p := newProblem(codeWithheld, fmt.Sprintf("observation %s/%s was withdrawn and its content withheld; its ledger leaf remains and proves it existed", key.Source, key.ID))
+		p.Withdrawals = withdrawn
+		s.writeProblem(w, r, p)
+		return
+	}
 	var out bytes.Buffer
 	writeRecord(&out, rec, nil)
+	if len(withdrawn) > 0 {
+		// Shown beside the report, never in place of it.
+		out.Truncate(out.Len() - 1)
+		out.WriteString(`,"withdrawn":`)
+		b, _ := json.Marshal(withdrawn)
+		out.Write(b)
+		out.WriteByte('}')
+	}
 	out.WriteByte('\n')
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(out.Bytes())

@@ -20,6 +20,8 @@ type Problem struct {
 	Errors   []FieldProblem `json:"errors,omitempty"`
 	// Conflicts lists the keys whose stored content differs (409).
 	Conflicts []ConflictKey `json:"conflicts,omitempty"`
+	// Withdrawals are the withdrawals of a withheld record (410).
+	Withdrawals []json.RawMessage `json:"withdrawals,omitempty"`
 }
 
 // FieldProblem is one bad field: where it is and what is wrong with it.
@@ -58,6 +60,7 @@ const (
 	codeUnknownSrc   code = "unknown-source" // report from an unregistered source
 	codeNotYet       code = "not-yet"        // stored, but its ledger proof is not ready
 	codeIntegrity    code = "integrity"      // a stored record differs from what the ledger committed
+	codeWithheld     code = "withheld"       // a withdrawal withholds the record's content
 )
 
 var problemTable = map[code]struct {
@@ -77,6 +80,7 @@ var problemTable = map[code]struct {
 	codeUnknownSrc:   {http.StatusUnprocessableEntity, "Unknown source"},
 	codeNotYet:       {http.StatusServiceUnavailable, "Not yet in a published checkpoint"},
 	codeIntegrity:    {http.StatusInternalServerError, "Stored record differs from the ledger"},
+	codeWithheld:     {http.StatusGone, "Withdrawn; content withheld"},
 }
 
 // problemTypeBase prefixes problem types; the documents live in docs/.

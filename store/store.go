@@ -121,6 +121,20 @@ type LedgerBatch struct {
 	Chunks [][32]byte
 }
 
+// Withdrawal takes a record back without deleting it — a false report, or
+// content that must be withheld. The record keeps its ledger leaf; the
+// withdrawal is itself a record, committed like any other.
+type Withdrawal struct {
+	Sequence   int64
+	RecordType string // "observation"
+	RecordKey  string // "source/id"
+	Reason     string
+	// Withhold: the record's content is no longer served to anyone.
+	Withhold bool
+	By       string // who withdrew it
+	At       time.Time
+}
+
 // Store is everything truce keeps. Every method is safe for concurrent use.
 // Times are stored to the microsecond (sub-microsecond digits are cut, in
 // stored times and query bounds alike); the Document keeps what was sent.
@@ -172,6 +186,17 @@ type Store interface {
 	// LogIndex) when typ is "", else of type typ (highest First); or
 	// ErrNotFound when there is none.
 	LastLedgerBatch(ctx context.Context, typ string) (LedgerBatch, error)
+
+	// AppendWithdrawal stores a withdrawal durably and gives it the next
+	// withdrawal Sequence. The withdrawn record must exist (ErrNotFound).
+	// A withheld observation disappears from Observations; Observation
+	// still returns it, and the caller decides what to show.
+	AppendWithdrawal(ctx context.Context, w Withdrawal) (Withdrawal, error)
+	// Withdrawals lists the withdrawals of one record in sequence order.
+	Withdrawals(ctx context.Context, recordType, recordKey string) ([]Withdrawal, error)
+	// WithdrawalsAfter returns up to limit withdrawals with Sequence > seq,
+	// in sequence order (limit <= 0: no limit).
+	WithdrawalsAfter(ctx context.Context, seq int64, limit int) ([]Withdrawal, error)
 
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error

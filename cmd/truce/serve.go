@@ -96,7 +96,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	committer := &ledger.Committer{Log: lg, Store: st, Feeds: []ledger.Feed{ledger.ObservationFeed(st)}, Logger: log}
+	committer := &ledger.Committer{Log: lg, Store: st, Feeds: ledger.Feeds(st), Logger: log}
 	// Recover before serving: a ledger that disagrees with the store must
 	// stop the server, not be discovered later.
 	if n, err := committer.Recover(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -204,14 +205,14 @@ func runAudit(cmd *cobra.Command, o verifyOptions) error {
 		return err
 	}
 	src := httpAudit{server: o.server, fetch: fetch}
-	rep, err := ledger.Audit(ctx, key, []string{ledger.TypeObservation}, src)
+	rep, err := ledger.Audit(ctx, key, ledger.Types, src)
 	if err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "checkpoint: %d log entries, tree rebuilt from the tiles\n", rep.TreeSize)
-	fmt.Fprintf(out, "records checked against their leaves: %d observations; %d readable but not yet in a checkpoint\n",
-		rep.Records[ledger.TypeObservation], rep.Uncommitted)
+	fmt.Fprintf(out, "records checked against their leaves: %d observations, %d withdrawals; %d readable but not yet in a checkpoint\n",
+		rep.Records[ledger.TypeObservation], rep.Records[ledger.TypeWithdrawal], rep.Uncommitted)
 	if len(rep.Problems) > 0 {
 		for _, p := range rep.Problems {
 			fmt.Fprintln(out, "FAIL:", p)
@@ -257,10 +258,58 @@ func (a httpAudit) Leaves(ctx context.Context, logIndex uint64) ([][32]byte, err
 	return out, nil
 }
 
-// Records pages through every observation the caller may read. The API
-// adds received_at and sequence to each document; the commitment is over
-// the document without them.
+// Records pages through every record of a type the caller may read.
 func (a httpAudit) Records(ctx context.Context, typ string, fn func(int64, ledger.Commitment) error) error {
+	switch typ {
+	case ledger.TypeObservation:
+		return a.observations(ctx, fn)
+	case ledger.TypeWithdrawal:
+		return a.withdrawals(ctx, fn)
+	}
+	return fmt.Errorf("this truce cannot read records of type %q", typ)
+}
+
+// withdrawals pages through withdrawals; the API shows each exactly as
+// it was committed.
+func (a httpAudit) withdrawals(ctx context.Context, fn func(int64, ledger.Commitment) error) error {
+	after := int64(0)
+	for {
+		body, err := httpGet(ctx, a.server, fmt.Sprintf("/api/v1/withdrawals?limit=10000&after=%d", after))
+		if err != nil {
+			return err
+		}
+		var page struct {
+			Records []json.RawMessage `json:"records"`
+			Next    int64             `json:"next_after"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return fmt.Errorf("a page of withdrawals: %w", err)
+		}
+		for _, r := range page.Records {
+			var w struct{ Sequence int64 }
+			if err := json.Unmarshal(r, &w); err != nil {
+				return err
+			}
+			c, err := ledger.Commit(ledger.TypeWithdrawal, strconv.FormatInt(w.Sequence, 10), r)
+			if err != nil {
+				return err
+			}
+			if err := fn(w.Sequence, c); err != nil {
+				return err
+			}
+		}
+		if page.Next == 0 {
+			return nil
+		}
+		after = page.Next
+	}
+}
+
+// observations pages through every observation the caller may read. The
+// API adds received_at, sequence and any withdrawals to each document; the
+// commitment is over the document without them.
+func (a httpAudit) observations(ctx context.Context, fn func(int64, ledger.Commitment) error) error {
+	typ := ledger.TypeObservation
 	cursor := ""
 	for {
 		path := "/api/v1/observations?limit=10000"
@@ -288,6 +337,7 @@ func (a httpAudit) Records(ctx context.Context, typ string, fn func(int64, ledge
 			_ = json.Unmarshal(r["id"], &id)
 			delete(r, "sequence")
 			delete(r, "received_at")
+			delete(r, "withdrawn")
 			doc, err := json.Marshal(r)
 			if err != nil {
 				return err

@@ -54,7 +54,7 @@ func TestVerify(t *testing.T) {
 		{"an edited record", []string{"verify", "proof", proofFile, "--record", writeFile(t, dir, "e.json", edited), "--key", keyFile}, 1, "INVALID: observation crash-src/c0000042: record: the record's digest"},
 		{"no key", []string{"verify", "proof", proofFile}, 1, "--key is needed"},
 		{"nothing to do", []string{"verify"}, 1, "say what to verify"},
-		{"a clean audit", []string{"verify", "--server", server, "--all", "--key", key}, 0, "300 observations; 0 readable but not yet"},
+		{"a clean audit", []string{"verify", "--server", server, "--all", "--key", key}, 0, "300 observations, 0 withdrawals; 0 readable but not yet"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,6 +63,32 @@ func TestVerify(t *testing.T) {
 				t.Fatalf("exit %d (want %d)\n%s%s\nwant %q", code, c.code, out, errOut, c.want)
 			}
 		})
+	}
+
+	// A report withdrawn with its content withheld: gone from reads, its
+	// leaf and the withdrawal's own proof remain, the audit still passes.
+	resp, err = http.Post(server+"/api/v1/withdrawals", "application/json",
+		strings.NewReader(`{"record":{"type":"observation","key":"crash-src/c0000013"},"reason":"the video was staged","withhold":true}`))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("withdrawing: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if resp, err = http.Get(server + "/api/v1/observations/crash-src/c0000013"); err != nil || resp.StatusCode != http.StatusGone {
+		t.Fatalf("a withheld report: %v %v; want 410", resp, err)
+	}
+	resp.Body.Close()
+	waitLedger(t, server)
+	if out, errOut, code := run(t, "", "verify", "--server", server, "--all", "--key", key); code != 0 || !strings.Contains(out, "299 observations, 1 withdrawals; 0 readable") {
+		t.Fatalf("audit after a withdrawal: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, path := range []string{"/api/v1/proof/withdrawal/1", "/api/v1/proof/observation/crash-src/c0000013"} {
+		p, err := httpGet(context.Background(), server, path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if out, errOut, code := run(t, "", "verify", "proof", writeFile(t, t.TempDir(), "p.json", string(p)), "--key", key); code != 0 {
+			t.Fatalf("%s does not verify: %s%s", path, out, errOut)
+		}
 	}
 
 	// Someone with database access changes a stored report.

@@ -441,8 +441,14 @@ func (s *Store) filters(ctx context.Context, q store.ObservationQuery) (filters,
 		f.where = append(f.where, "o.marking IN ("+placeholders(len(visible))+")")
 		f.args = append(f.args, visible...)
 	}
+	f.where = append(f.where, notWithheld)
 	return f, true, nil
 }
+
+// notWithheld drops observations whose content a withdrawal withholds. An
+// index probe per row, on a table that is nearly always empty.
+const notWithheld = `NOT EXISTS (SELECT 1 FROM withdrawals AS w
+	WHERE w.record_type = 'observation' AND w.record_key = o.source || '/' || o.id AND w.withhold)`
 
 func (s *Store) markings(ctx context.Context) ([]string, error) {
 	rows, err := s.read.QueryContext(ctx, "SELECT marking FROM markings")
