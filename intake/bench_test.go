@@ -3,11 +3,16 @@ package intake_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"k8s.io/klog/v2"
+
 	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store/sqlite"
 )
@@ -38,32 +43,73 @@ func benchBatch(run, n int) []byte {
 // BenchmarkIntakeNDJSON measures the whole intake into the embedded store:
 // decode + validate + canonical form + one durable (fsynced) commit per
 // batch. Target: ≥ 100,000 observations/s on 2 cores with batches of 1,000+.
+//
+// The ledger=on variants run the ledger's committer beside the intake, as
+// truce serve does, so their ratio to ledger=off is what the ledger costs
+// intake (target: nothing noticeable; the ledger must never slow intake).
 func BenchmarkIntakeNDJSON(b *testing.B) {
 	for _, size := range []int{1000, 5000} {
-		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			st, err := sqlite.Open(context.Background(), b.TempDir()+"/truce.db")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			now := time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC)
-			in := &intake.Intake{Store: st, Now: func() time.Time { return now }, AnySource: true}
-			bodies := make([][]byte, 0, b.N)
-			for i := range b.N {
-				bodies = append(bodies, benchBatch(i, size))
-			}
-			b.SetBytes(int64(len(bodies[0])))
-			b.ResetTimer()
-			for i := range b.N {
-				docs, err := observation.Decode(observation.MediaNDJSON, bodies[i])
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := in.Submit(context.Background(), docs); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "obs/s")
-		})
+		for _, withLedger := range []bool{false, true} {
+			b.Run(fmt.Sprintf("batch=%d/ledger=%s", size, map[bool]string{false: "off", true: "on"}[withLedger]), func(b *testing.B) {
+				benchIntake(b, size, withLedger)
+			})
+		}
+	}
+}
+
+func benchIntake(b *testing.B, size int, withLedger bool) {
+	dir := b.TempDir()
+	st, err := sqlite.Open(context.Background(), dir+"/truce.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC)
+	in := &intake.Intake{Store: st, Now: func() time.Time { return now }, AnySource: true}
+	if withLedger {
+		c, stop := runLedger(b, dir, st)
+		defer stop()
+		in.Stored = c.OfferObservations // as truce serve wires it
+	}
+	bodies := make([][]byte, 0, b.N)
+	for i := range b.N {
+		bodies = append(bodies, benchBatch(i, size))
+	}
+	b.SetBytes(int64(len(bodies[0])))
+	b.ResetTimer()
+	for i := range b.N {
+		docs, err := observation.Decode(observation.MediaNDJSON, bodies[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := in.Submit(context.Background(), docs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer() // stopping the ledger (a last checkpoint) is not intake
+	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "obs/s")
+}
+
+// runLedger starts a committer following st, as truce serve does, and
+// returns what stops it.
+func runLedger(b *testing.B, dir string, st *sqlite.Store) (*ledger.Committer, func()) {
+	klog.LogToStderr(false) // Tessera's notes would break the benchmark lines
+	klog.SetOutput(io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	key, err := ledger.LoadOrCreateKey(dir+"/ledger.key", "bench.invalid/ledger")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lg, err := ledger.OpenLog(ctx, dir+"/ledger", key, ledger.LogOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &ledger.Committer{Log: lg, Store: st, Feeds: ledger.Feeds(st), Logger: slog.New(slog.DiscardHandler)}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	return c, func() {
+		cancel()
+		<-done
+		_ = lg.Close(context.Background())
 	}
 }

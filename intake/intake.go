@@ -25,6 +25,9 @@ type Intake struct {
 	Now func() time.Time
 	// AnySource accepts reports from unregistered sources (demo mode only).
 	AnySource bool
+	// Stored, when set, is told of every batch once it is durable: the
+	// ledger takes the new records from here rather than reading them back.
+	Stored func([]store.Stored)
 }
 
 // FieldError is one bad field of one document, with the document's index
@@ -91,6 +94,9 @@ func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Ac
 	stored, err := in.Store.AppendObservations(ctx, batch, received)
 	if err != nil {
 		return nil, err
+	}
+	if in.Stored != nil {
+		in.Stored(stored)
 	}
 	out := make([]Accepted, len(stored))
 	for i := range stored {

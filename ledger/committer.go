@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/truce-mechanism/truce/observation"
@@ -67,6 +68,59 @@ type Committer struct {
 	BatchSize int           // 0: DefaultBatchSize
 	Poll      time.Duration // 0: DefaultPoll
 	Logger    *slog.Logger  // nil: slog.Default()
+
+	// offered holds commitments intake handed over, by sequence, so the
+	// committer need not read the records back from the store. It is a
+	// cache: whatever it lacks is read from the store, which stays the
+	// truth.
+	mu      sync.Mutex
+	offered map[int64]Commitment
+}
+
+// maxOffered bounds the cache of offered commitments; past it, the
+// committer reads from the store until it catches up.
+const maxOffered = 4 * maxPerPass
+
+// OfferObservations hands the committer the observations intake just
+// stored. Safe to call from any goroutine; never blocks on the log.
+func (c *Committer) OfferObservations(stored []store.Stored) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.offered == nil {
+		c.offered = map[int64]Commitment{}
+	}
+	for _, s := range stored {
+		if s.Outcome != store.Created || len(c.offered) >= maxOffered {
+			continue
+		}
+		r := s.Record
+		c.offered[r.Sequence] = CommitCanonical(TypeObservation, ObservationKey(r.Key()), r.Document)
+	}
+}
+
+// takeOffered returns the run of offered observations from sequence next
+// on, up to limit, and forgets everything before next. Empty when next
+// itself was not offered.
+func (c *Committer) takeOffered(next int64, limit int) []Sequenced {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Sequenced
+	for seq := next; len(out) < limit; seq++ {
+		cm, ok := c.offered[seq]
+		if !ok {
+			break
+		}
+		out = append(out, Sequenced{Sequence: seq, Commitment: cm})
+		delete(c.offered, seq)
+	}
+	if len(out) == 0 {
+		for seq := range c.offered {
+			if seq < next {
+				delete(c.offered, seq)
+			}
+		}
+	}
+	return out
 }
 
 func (c *Committer) feed(typ string) (Feed, bool) {
@@ -178,9 +232,14 @@ func (c *Committer) CommitPending(ctx context.Context) (int, error) {
 			case !errors.Is(err, store.ErrNotFound):
 				return total, err
 			}
-			recs, err := f.After(ctx, next-1, max(maxPerPass, size))
-			if err != nil {
-				return total, err
+			var recs []Sequenced
+			if f.Type == TypeObservation {
+				recs = c.takeOffered(next, max(maxPerPass, size))
+			}
+			if len(recs) == 0 {
+				if recs, err = f.After(ctx, next-1, max(maxPerPass, size)); err != nil {
+					return total, err
+				}
 			}
 			if len(recs) == 0 {
 				break

@@ -6,6 +6,7 @@ import (
 
 	"context"
 	"errors"
+	"fmt"
 	"k8s.io/klog/v2"
 	"path/filepath"
 	"strings"
@@ -351,4 +352,87 @@ func otherKey(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return k.Verifier
+}
+
+// Records handed over by intake commit exactly as records read back from
+// the store, whatever order and however partially they were handed over:
+// the same leaves in the same sequence order (batch boundaries may differ,
+// they depend on timing).
+func TestOfferedRecordsCommitAsStored(t *testing.T) {
+	ctx := context.Background()
+	entriesOf := func(f *fixture) []string {
+		size, err := f.log.Size(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		next := int64(1)
+		for i := range size {
+			b, err := f.st.LedgerBatchAt(ctx, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.First != next {
+				t.Fatalf("entry %d starts at %d, not %d", i, b.First, next)
+			}
+			next += int64(b.Count)
+			for _, l := range b.Leaves {
+				out = append(out, fmt.Sprintf("%x", l))
+			}
+		}
+		return out
+	}
+	run := func(offer func(c *ledger.Committer, batches [][]store.Stored)) []string {
+		f := open(t, t.TempDir())
+		g := storetest.NewGenerator(13, storetest.Base, 24*time.Hour)
+		var batches [][]store.Stored
+		for range 4 {
+			stored, err := f.st.AppendObservations(ctx, g.Batch(70), storetest.Base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			batches = append(batches, stored)
+		}
+		// A resubmission is Existing, never offered as new.
+		again, err := f.st.AppendObservations(ctx, storetest.NewGenerator(13, storetest.Base, 24*time.Hour).Batch(70), storetest.Base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, again)
+		offer(f.c, batches)
+		if n, err := f.c.CommitPending(ctx); err != nil || n != 280 {
+			t.Fatalf("committed %d, %v; want 280", n, err)
+		}
+		return entriesOf(f)
+	}
+	want := run(func(*ledger.Committer, [][]store.Stored) {})
+	cases := map[string]func(c *ledger.Committer, b [][]store.Stored){
+		"all, in order": func(c *ledger.Committer, b [][]store.Stored) {
+			for _, s := range b {
+				c.OfferObservations(s)
+			}
+		},
+		"out of order": func(c *ledger.Committer, b [][]store.Stored) {
+			for i := len(b) - 1; i >= 0; i-- {
+				c.OfferObservations(b[i])
+			}
+		},
+		"the first batch missing": func(c *ledger.Committer, b [][]store.Stored) {
+			for _, s := range b[1:] {
+				c.OfferObservations(s)
+			}
+		},
+		"a middle batch missing": func(c *ledger.Committer, b [][]store.Stored) {
+			c.OfferObservations(b[0])
+			c.OfferObservations(b[2])
+			c.OfferObservations(b[3])
+		},
+	}
+	for name, offer := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := run(offer); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
 }

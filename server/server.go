@@ -45,6 +45,9 @@ type Config struct {
 	// and LedgerKey its verifier key; nil: the ledger routes answer 503.
 	Ledger    *ledger.Log
 	LedgerKey string
+	// Stored is told of every intake batch once it is durable (the
+	// ledger's committer takes new records from here).
+	Stored func([]store.Stored)
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
@@ -90,7 +93,7 @@ func New(cfg Config) *Server {
 	if s.agreements == nil {
 		s.agreements = &agreement.Versions{}
 	}
-	s.intake = &intake.Intake{Store: s.store, Now: s.now, AnySource: s.demo}
+	s.intake = &intake.Intake{Store: s.store, Now: s.now, AnySource: s.demo, Stored: cfg.Stored}
 	s.metrics = newMetrics(s.registry)
 	s.routes()
 	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.mux)))

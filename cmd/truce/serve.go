@@ -124,7 +124,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 	}()
 
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
-		Ledger: lg, LedgerKey: key.Verifier})
+		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations})
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
