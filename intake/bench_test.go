@@ -19,21 +19,32 @@ import (
 
 // benchBatch makes n realistic reports as NDJSON: monitors with bearings,
 // MGRS and lat/lon places, weapons and gradings, as the field sends them.
-func benchBatch(run, n int) []byte {
+// In a live stream (stream) batch run covers the ten minutes after the
+// previous one and other places; otherwise every batch repeats the same
+// ten minutes and places with new ids (a backfill of one busy window: the
+// worst case for the indexes, which then grow in the middle, not at the end).
+func benchBatch(run, n int, stream bool) []byte {
 	var b strings.Builder
 	kinds := []string{"explosion", "burst", "shot", "flare", "weapon_sighting"}
+	start := time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC)
 	for i := range n {
+		j := i // varies places
+		at := start.Add(time.Duration(i) * 10 * time.Minute / time.Duration(n))
+		if stream {
+			j = run*n + i
+			at = at.Add(time.Duration(run) * 10 * time.Minute)
+		}
 		k := kinds[i%len(kinds)]
 		switch i % 3 {
 		case 0:
-			fmt.Fprintf(&b, `{"id":"r%d-%d","source":"smm-%d","observed_at":"2026-09-02T%02d:%02d:%02dZ","kind":%q,"count":%d,"fire":"incoming","observer":{"lat":48.%04d,"lon":37.%04d,"cep_m":50},"bearing_deg":%d.5,"bearing_sigma_deg":10,"weapon":{"class":"artillery","caliber_mm":152},"grading":{"reliability":"B","credibility":2}}`,
-				run, i, i%40, i/3600%24, i/60%60, i%60, k, 1+i%7, i%10000, (i*7)%10000, i%360)
+			fmt.Fprintf(&b, `{"id":"r%d-%d","source":"smm-%d","observed_at":%q,"kind":%q,"count":%d,"fire":"incoming","observer":{"lat":48.%04d,"lon":37.%04d,"cep_m":50},"bearing_deg":%d.5,"bearing_sigma_deg":10,"weapon":{"class":"artillery","caliber_mm":152},"grading":{"reliability":"B","credibility":2}}`,
+				run, i, i%40, at.Format(time.RFC3339), k, 1+i%7, j%10000, (j*7)%10000, i%360)
 		case 1:
-			fmt.Fprintf(&b, `{"id":"r%d-%d","source":"acoustic-%d","observed_at":"2026-09-02T%02d:%02d:%02d.%03dZ","time_sigma_s":0.002,"kind":%q,"observer":{"mgrs":"37UDQ %05d %05d"},"bearing_deg":%d,"bearing_sigma_deg":2}`,
-				run, i, i%12, i/3600%24, i/60%60, i%60, i%1000, k, (i*37)%100000, (i*91)%100000, i%360)
+			fmt.Fprintf(&b, `{"id":"r%d-%d","source":"acoustic-%d","observed_at":%q,"time_sigma_s":0.002,"kind":%q,"observer":{"mgrs":"37UDQ %05d %05d"},"bearing_deg":%d,"bearing_sigma_deg":2}`,
+				run, i, i%12, at.Add(time.Duration(i%1000)*time.Millisecond).Format(time.RFC3339Nano), k, (j*37)%100000, (j*91)%100000, i%360)
 		default:
-			fmt.Fprintf(&b, `{"id":"r%d-%d","source":"osint-1","observed_at":"2026-09-02T%02d:%02d:00+03:00","kind":%q,"location":{"lat":47.%04d,"lon":38.%04d,"cep_m":500},"reported_party":"RUS","marking":"REL TO USA, UKR, GBR","notes":"video geolocated to a treeline"}`,
-				run, i, i/3600%24, i/60%60, k, i%10000, (i*3)%10000)
+			fmt.Fprintf(&b, `{"id":"r%d-%d","source":"osint-1","observed_at":%q,"kind":%q,"location":{"lat":47.%04d,"lon":38.%04d,"cep_m":500},"reported_party":"RUS","marking":"REL TO USA, UKR, GBR","notes":"video geolocated to a treeline"}`,
+				run, i, at.Add(3*time.Hour).In(time.FixedZone("", 3*3600)).Format(time.RFC3339), k, j%10000, (j*3)%10000)
 		}
 		b.WriteByte('\n')
 	}
@@ -48,23 +59,27 @@ func benchBatch(run, n int) []byte {
 // truce serve does, so their ratio to ledger=off is what the ledger costs
 // intake (target: nothing noticeable; the ledger must never slow intake).
 func BenchmarkIntakeNDJSON(b *testing.B) {
-	for _, size := range []int{1000, 5000} {
-		for _, withLedger := range []bool{false, true} {
-			b.Run(fmt.Sprintf("batch=%d/ledger=%s", size, map[bool]string{false: "off", true: "on"}[withLedger]), func(b *testing.B) {
-				benchIntake(b, size, withLedger)
-			})
-		}
+	for _, c := range []struct {
+		batch          int
+		stream, ledger bool
+	}{
+		{1000, true, false}, {1000, true, true}, {5000, true, false}, {1000, false, false},
+	} {
+		shape := map[bool]string{true: "stream", false: "one-window"}[c.stream]
+		b.Run(fmt.Sprintf("batch=%d/%s/ledger=%s", c.batch, shape, map[bool]string{false: "off", true: "on"}[c.ledger]), func(b *testing.B) {
+			benchIntake(b, c.batch, c.stream, c.ledger)
+		})
 	}
 }
 
-func benchIntake(b *testing.B, size int, withLedger bool) {
+func benchIntake(b *testing.B, size int, stream, withLedger bool) {
 	dir := b.TempDir()
 	st, err := sqlite.Open(context.Background(), dir+"/truce.db")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	now := time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC)
+	now := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) // after every report
 	in := &intake.Intake{Store: st, Now: func() time.Time { return now }, AnySource: true}
 	if withLedger {
 		c, stop := runLedger(b, dir, st)
@@ -73,7 +88,7 @@ func benchIntake(b *testing.B, size int, withLedger bool) {
 	}
 	bodies := make([][]byte, 0, b.N)
 	for i := range b.N {
-		bodies = append(bodies, benchBatch(i, size))
+		bodies = append(bodies, benchBatch(i, size, stream))
 	}
 	b.SetBytes(int64(len(bodies[0])))
 	b.ResetTimer()
