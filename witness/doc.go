@@ -24,7 +24,11 @@
 //	409            Content-Type text/x.tlog.size, body "<held size>\n":
 //	               old size is not the size this witness last cosigned
 //	409            (text/plain) same size as the held checkpoint, other root
-//	422            the consistency proof does not verify
+//	422            the consistency proof does not verify (or is not empty
+//	               when it must be: old size 0, or old size = checkpoint size)
+//	405, 413       not a POST; body over MaxRequestBytes
+//	500            the new state could not be saved: nothing was cosigned
+//	503            the witness is closing
 //
 // Refusals other than the size conflict carry one line of text/plain
 // saying why: the protocol is line-oriented and its clients (Tessera's among

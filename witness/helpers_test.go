@@ -27,7 +27,7 @@ func seeded(seed byte) *rand.ChaCha8 {
 // testLog is a log as the witness sees it: a key and a Merkle tree whose
 // prefixes it signs as checkpoints.
 type testLog struct {
-	t      *testing.T
+	t      testing.TB
 	origin string
 	signer note.Signer
 	vkey   string
@@ -37,7 +37,7 @@ type testLog struct {
 // newTestLog makes a log whose first n entries are "prefix-<i>"; two logs
 // built from one seed and name with different prefixes share a key but not
 // a history, which is how a fork looks to a witness.
-func newTestLog(t *testing.T, origin string, seed byte, prefix string, n int) *testLog {
+func newTestLog(t testing.TB, origin string, seed byte, prefix string, n int) *testLog {
 	t.Helper()
 	skey, vkey, err := note.GenerateKey(seeded(seed), origin)
 	if err != nil {

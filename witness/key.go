@@ -39,6 +39,10 @@ const DefaultName = "truce-witness"
 // note-signing key.
 const algCosignatureV1 = 0x04
 
+// ErrKeyName marks a witness name that is invalid, or that differs from
+// the name of the key already made.
+var ErrKeyName = errors.New("witness name")
+
 // Key is the witness's Ed25519 cosigning key.
 type Key struct {
 	// Name is the key name on every cosignature line.
@@ -59,7 +63,7 @@ type Key struct {
 // has another, that is an error rather than a silent surprise.
 func LoadOrCreateKey(dir, name string, random io.Reader) (*Key, error) {
 	if name != "" && !validKeyName(name) {
-		return nil, fmt.Errorf("witness name %q: use a non-empty name without spaces or '+', e.g. witness.example.org/truce", name)
+		return nil, fmt.Errorf("%w %q: use a non-empty name without spaces or '+', e.g. witness.example.org/truce", ErrKeyName, name)
 	}
 	path := filepath.Join(dir, KeyFile)
 	b, err := os.ReadFile(path)
@@ -85,7 +89,7 @@ func LoadOrCreateKey(dir, name string, random io.Reader) (*Key, error) {
 		return nil, fmt.Errorf("the witness key %s: %w", path, err)
 	}
 	if name != "" && k.Name != name {
-		return nil, fmt.Errorf("the witness key in %s is named %q, not %q; a witness keeps its name", dir, k.Name, name)
+		return nil, fmt.Errorf("%w: the witness key in %s is named %q, not %q; a witness keeps its name", ErrKeyName, dir, k.Name, name)
 	}
 	if err := k.selfTest(); err != nil {
 		return nil, fmt.Errorf("the witness key %s: %w", path, err)

@@ -106,6 +106,9 @@ func New(cfg Config) (*Witness, error) {
 	if len(cfg.Logs) == 0 {
 		return nil, errors.New("witness: no logs to witness")
 	}
+	if cfg.Name != "" && !validKeyName(cfg.Name) {
+		return nil, fmt.Errorf("%w %q: use a non-empty name without spaces or '+', e.g. witness.example.org/truce", ErrKeyName, cfg.Name)
+	}
 	byOrigin := map[string][]note.Verifier{}
 	seen := map[string]bool{}
 	for i, vkey := range cfg.Logs {

@@ -267,8 +267,8 @@ func TestRestartKeepsStateAndKey(t *testing.T) {
 		status int
 		resp   string
 	}{
-		{fork.request(0, 8), 409, "6\n"},          // forgotten state would have cosigned this
-		{fork.request(6, 6), 409, ""},             // fork at the held size
+		{fork.request(0, 8), 409, "6\n"},           // forgotten state would have cosigned this
+		{fork.request(6, 6), 409, ""},              // fork at the held size
 		{lg.request(6, 10), 200, "— witness.test"}, // the true log goes on
 	}
 	for i, s := range steps {

@@ -52,7 +52,7 @@ guarantees built on it: reports in, established facts out, every record verifiab
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newVersionCmd(), newIngestCmd(), newSourceCmd(), newAgreementCmd(), newVerifyCmd())
+	root.AddCommand(newServeCmd(), newVersionCmd(), newIngestCmd(), newSourceCmd(), newAgreementCmd(), newVerifyCmd(), newWitnessCmd())
 	return root
 }
 
