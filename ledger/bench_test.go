@@ -12,6 +12,7 @@ import (
 
 	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/observation"
+	"github.com/truce-mechanism/truce/store"
 	"github.com/truce-mechanism/truce/store/storetest"
 )
 
@@ -69,19 +70,35 @@ func BenchmarkLedgerOneEntryPerRecord(b *testing.B) {
 	b.ReportMetric(float64(b.N*benchRecords)/b.Elapsed().Seconds(), "records/s")
 }
 
+// BenchmarkLedgerBatched/read-back reads every record back from the store
+// (a restart's catch-up); /handed-over takes them as intake offers them
+// (truce serve's normal path; offering is timed too).
 func BenchmarkLedgerBatched(b *testing.B) {
+	b.Run("read-back", func(b *testing.B) { benchBatched(b, false) })
+	b.Run("handed-over", func(b *testing.B) { benchBatched(b, true) })
+}
+
+func benchBatched(b *testing.B, offer bool) {
 	ctx := context.Background()
 	for range b.N {
 		b.StopTimer()
 		f := open(b, b.TempDir())
 		f.c.BatchSize = ledger.DefaultBatchSize
 		g := storetest.NewGenerator(11, storetest.Base, 24*time.Hour)
+		var stored [][]store.Stored
 		for range benchRecords / 10_000 {
-			if _, err := f.st.AppendObservations(ctx, g.Batch(10_000), storetest.Base); err != nil {
+			s, err := f.st.AppendObservations(ctx, g.Batch(10_000), storetest.Base)
+			if err != nil {
 				b.Fatal(err)
 			}
+			stored = append(stored, s)
 		}
 		b.StartTimer()
+		if offer {
+			for _, s := range stored {
+				f.c.OfferObservations(s)
+			}
+		}
 		n, err := f.c.CommitPending(ctx)
 		if err != nil || n != benchRecords {
 			b.Fatalf("committed %d, %v", n, err)

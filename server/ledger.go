@@ -50,16 +50,8 @@ func (s *Server) proveObservation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := observation.Key{Source: r.PathValue("source"), ID: r.PathValue("id")}
-	rec, err := s.store.Observation(r.Context(), key)
-	if err == nil && !s.reader(r).CanSee(rec.Marking) {
-		err = store.ErrNotFound
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.writeProblem(w, r, newProblem(codeNotFound, fmt.Sprintf("no observation %s/%s", key.Source, key.ID)))
-		return
-	}
-	if err != nil {
-		s.writeProblem(w, r, err)
+	rec, ok := s.visibleObservation(w, r, key)
+	if !ok {
 		return
 	}
 	c := ledger.CommitCanonical(ledger.TypeObservation, ledger.ObservationKey(key), rec.Document)

@@ -198,16 +198,8 @@ func writeRecord(b *bytes.Buffer, rec observation.Record, warnings []string) {
 // reader may not see it: the two are indistinguishable on purpose.
 func (s *Server) getObservation(w http.ResponseWriter, r *http.Request) {
 	key := observation.Key{Source: r.PathValue("source"), ID: r.PathValue("id")}
-	rec, err := s.store.Observation(r.Context(), key)
-	if err == nil && !s.reader(r).CanSee(rec.Marking) {
-		err = store.ErrNotFound
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.writeProblem(w, r, newProblem(codeNotFound, fmt.Sprintf("no observation %s/%s", key.Source, key.ID)))
-		return
-	}
-	if err != nil {
-		s.writeProblem(w, r, err)
+	rec, ok := s.visibleObservation(w, r, key)
+	if !ok {
 		return
 	}
 	ws, err := s.store.Withdrawals(r.Context(), ledger.TypeObservation, ledger.ObservationKey(key))
@@ -240,6 +232,25 @@ func (s *Server) getObservation(w http.ResponseWriter, r *http.Request) {
 	out.WriteByte('\n')
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(out.Bytes())
+}
+
+// visibleObservation reads one observation for the request's reader, or
+// answers 404 — the same for a record that does not exist and one the
+// reader may not see — and returns false.
+func (s *Server) visibleObservation(w http.ResponseWriter, r *http.Request, key observation.Key) (observation.Record, bool) {
+	rec, err := s.store.Observation(r.Context(), key)
+	if err == nil && !s.reader(r).CanSee(rec.Marking) {
+		err = store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.writeProblem(w, r, newProblem(codeNotFound, fmt.Sprintf("no observation %s/%s", key.Source, key.ID)))
+		return rec, false
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return rec, false
+	}
+	return rec, true
 }
 
 // List paging limits.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -66,16 +65,7 @@ func (s *Server) postWithdrawal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A record the caller may not see cannot be withdrawn by it either.
-	rec, err := s.store.Observation(r.Context(), observation.Key{Source: src, ID: id})
-	if err == nil && !reader.CanSee(rec.Marking) {
-		err = store.ErrNotFound
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		s.writeProblem(w, r, newProblem(codeNotFound, "no observation "+req.Record.Key))
-		return
-	}
-	if err != nil {
-		s.writeProblem(w, r, err)
+	if _, ok := s.visibleObservation(w, r, observation.Key{Source: src, ID: id}); !ok {
 		return
 	}
 	wd, err := s.store.AppendWithdrawal(r.Context(), store.Withdrawal{

@@ -148,6 +148,14 @@ func runServe(ctx context.Context, o serveOptions) error {
 		log.Warn("DEMO MODE: an anonymous demo user may do everything; do not use for the mechanism's record")
 	}
 
+	return serveUntilDone(ctx, hs, ln, log)
+}
+
+// serveUntilDone serves until ctx ends (SIGINT, SIGTERM), then lets the
+// requests in flight finish: an intake batch or a cosignature being
+// answered is on disk or not at all, and finishing spares its sender a
+// retry.
+func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

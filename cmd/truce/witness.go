@@ -135,30 +135,11 @@ func runWitnessServe(cmd *cobra.Command, o witnessOptions) error {
 		slog.String("logs", strings.Join(w.Origins(), ", ")),
 		slog.String("version", buildVersion()))
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	// A request being answered has its state on disk or not at all;
-	// letting it finish spares the log a retry.
-	log.Info("shutting down: finishing requests in flight", slog.Duration("grace", shutdownGrace))
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	return serveUntilDone(ctx, hs, ln, log)
 }
 
 // checkHostPort refuses an --addr that could only fail later, or that
