@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -40,14 +41,22 @@ func ParseMarking(s string) (Marking, error) {
 }
 
 // Reader is whoever is reading or writing: the rights it carries decide
-// every read path.
+// every read path and every action.
 type Reader struct {
 	// Name is how the reader appears in logs and audit records.
 	Name string
-	// All sees every marking (the demo user; later, system processes).
+	// All sees every marking and may do everything (the demo user).
 	All bool
-	// Write may submit records.
-	Write bool
+	// Org, OrgKind and Commission describe the reader's organisation;
+	// empty for the anonymous public.
+	Org        string
+	OrgKind    string
+	Commission bool
+	Roles      []string
+
+	// A reader acting through a token may take only the token's scopes.
+	scoped bool
+	scopes []Action
 }
 
 // Anonymous is the public: PUBLIC records only, no writes.
@@ -55,14 +64,69 @@ var Anonymous = Reader{Name: "anonymous"}
 
 // DemoUser is the single user of `truce serve --demo`, who may do
 // everything. It exists only in demo mode.
-var DemoUser = Reader{Name: "demo", All: true, Write: true}
+var DemoUser = Reader{Name: "demo", All: true}
 
-// CanSee reports whether the reader may see a record with this marking.
+// ReaderFor is the reader a user is, within its organisation.
+func ReaderFor(u User, o Organisation) Reader {
+	return Reader{Name: u.Name, Org: o.Code, OrgKind: o.Kind, Commission: o.Commission, Roles: u.Roles}
+}
+
+// CanSee reports whether the reader may see a record with this marking:
+//
+//   - PUBLIC: everyone;
+//   - MISSION: users of the mechanism's lead and participating organisations;
+//   - COMMISSION: commissioners of the Commission's member organisations;
+//   - REL TO A, B: users of the organisations named.
+//
 // An unparseable marking is visible to nobody but All readers: failing
 // closed is the only safe answer.
 func (r Reader) CanSee(marking string) bool {
+	if r.All || marking == Public {
+		return true
+	}
+	if r.Org == "" {
+		return false
+	}
+	m, err := ParseMarking(marking)
+	if err != nil {
+		return false
+	}
+	switch m.Level {
+	case Mission:
+		return r.OrgKind == KindLead || r.OrgKind == KindParticipant
+	case Commission:
+		return r.Commission && slices.Contains(r.Roles, RoleCommissioner)
+	default:
+		return slices.Contains(m.RelTo, r.Org)
+	}
+}
+
+// Action is something a reader may be allowed to do beyond reading.
+type Action string
+
+// Actions and the roles that may take them.
+const (
+	Submit   Action = "submit"   // send reports (for its organisation's sources)
+	Withdraw Action = "withdraw" // take a record back
+)
+
+var mayRoles = map[Action][]string{
+	Submit:   {RoleMonitor},
+	Withdraw: {RoleAnalyst},
+}
+
+// May reports whether the reader may take the action.
+func (r Reader) May(a Action) bool {
+	if r.scoped && !slices.Contains(r.scopes, a) {
+		return false
+	}
 	if r.All {
 		return true
 	}
-	return marking == Public
+	for _, role := range mayRoles[a] {
+		if slices.Contains(r.Roles, role) {
+			return true
+		}
+	}
+	return false
 }

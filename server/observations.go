@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/observation"
@@ -24,7 +25,7 @@ import (
 // every record is fsynced; any 4xx means nothing of the batch was stored.
 func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {
 	reader := s.reader(r)
-	if !reader.Write {
+	if !reader.May(access.Submit) {
 		s.writeProblem(w, r, newProblem(codeUnauthorized, "submitting observations needs a token of a source's organisation"))
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store"
@@ -30,7 +31,7 @@ type withdrawalRequest struct {
 // the withdrawal is a new record, committed like any other.
 func (s *Server) postWithdrawal(w http.ResponseWriter, r *http.Request) {
 	reader := s.reader(r)
-	if !reader.Write {
+	if !reader.May(access.Withdraw) {
 		s.writeProblem(w, r, newProblem(codeUnauthorized, "withdrawing a record needs a token with the right to do so"))
 		return
 	}

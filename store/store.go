@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/observation"
 )
 
@@ -197,6 +198,31 @@ type Store interface {
 	// WithdrawalsAfter returns up to limit withdrawals with Sequence > seq,
 	// in sequence order (limit <= 0: no limit).
 	WithdrawalsAfter(ctx context.Context, seq int64, limit int) ([]Withdrawal, error)
+
+	// PutOrganisation registers an organisation or updates its name, kind
+	// and Commission membership (its code never changes).
+	PutOrganisation(ctx context.Context, o access.Organisation) error
+	// Organisation returns one, or ErrNotFound.
+	Organisation(ctx context.Context, code string) (access.Organisation, error)
+	// Organisations lists every organisation by code.
+	Organisations(ctx context.Context) ([]access.Organisation, error)
+	// PutUser registers a user or updates its organisation, roles and
+	// state; ErrNotFound when the organisation is unknown.
+	PutUser(ctx context.Context, u access.User) error
+	// User returns one, or ErrNotFound.
+	User(ctx context.Context, name string) (access.User, error)
+	// Users lists every user by name.
+	Users(ctx context.Context) ([]access.User, error)
+	// PutToken stores a new token; ErrConflict when its id exists,
+	// ErrNotFound when its user does not.
+	PutToken(ctx context.Context, t access.Token) error
+	// Token returns a token by id, or ErrNotFound.
+	Token(ctx context.Context, id string) (access.Token, error)
+	// Tokens lists a user's tokens, newest first.
+	Tokens(ctx context.Context, user string) ([]access.Token, error)
+	// RevokeToken marks a token revoked at at (the first revocation
+	// stands); ErrNotFound when there is no such token.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
 
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AgreementVersions", testAgreementVersions},
 		{"LedgerBatches", testLedgerBatches},
 		{"Withdrawals", testWithdrawals},
+		{"Identities", testIdentities},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
