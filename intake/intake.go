@@ -77,6 +77,13 @@ type Accepted struct {
 // *UnknownSourceError, *TooLargeError, *store.ConflictError, ErrEmpty, or a
 // store failure.
 func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Accepted, error) {
+	return in.SubmitFor(ctx, "", docs)
+}
+
+// SubmitFor is Submit on behalf of a user of organisation org: every
+// report must come from one of org's registered sources. "" trusts the
+// caller (an operator writing into a data folder).
+func (in *Intake) SubmitFor(ctx context.Context, org string, docs []observation.Document) ([]Accepted, error) {
 	if len(docs) == 0 {
 		return nil, ErrEmpty
 	}
@@ -88,7 +95,7 @@ func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Ac
 	if len(bad) > 0 {
 		return nil, &InvalidError{Errors: bad, Documents: badDocs, Batch: len(docs)}
 	}
-	if err := in.checkSources(ctx, docs, batch); err != nil {
+	if err := in.checkSources(ctx, org, docs, batch); err != nil {
 		return nil, err
 	}
 	stored, err := in.Store.AppendObservations(ctx, batch, received)
@@ -155,29 +162,30 @@ func (in *Intake) now() time.Time {
 
 // checkSources refuses reports from sources nobody registered: every
 // report must be attributable to a known team, sensor or desk.
-func (in *Intake) checkSources(ctx context.Context, docs []observation.Document, batch []observation.Observation) error {
+func (in *Intake) checkSources(ctx context.Context, org string, docs []observation.Document, batch []observation.Observation) error {
 	if in.AnySource {
 		return nil
 	}
-	known := map[string]bool{}
+	// why[source] is "" for a source this submitter may use.
+	why := map[string]string{}
 	var bad []FieldError
 	for i := range batch {
 		id := batch[i].Source
-		ok, seen := known[id]
+		reason, seen := why[id]
 		if !seen {
-			_, err := in.Store.Source(ctx, id)
+			src, err := in.Store.Source(ctx, id)
 			switch {
-			case err == nil:
-				ok = true
 			case errors.Is(err, store.ErrNotFound):
-			default:
+				reason = fmt.Sprintf("source %q is not registered; an administrator registers it with `truce source add`", id)
+			case err != nil:
 				return err
+			case org != "" && src.Org != org:
+				reason = fmt.Sprintf("source %q belongs to organisation %s; a user of %s cannot report for it", id, src.Org, org)
 			}
-			known[id] = ok
+			why[id] = reason
 		}
-		if !ok {
-			bad = append(bad, FieldError{Pointer: "/source", Index: docs[i].Index, Line: docs[i].Line, Row: docs[i].Row,
-				Detail: fmt.Sprintf("source %q is not registered; an administrator registers it with `truce source add`", id)})
+		if reason != "" {
+			bad = append(bad, FieldError{Pointer: "/source", Index: docs[i].Index, Line: docs[i].Line, Row: docs[i].Row, Detail: reason})
 		}
 	}
 	if len(bad) > 0 {

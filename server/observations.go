@@ -44,7 +44,7 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, newProblem(codeMalformed, "reading the body failed: "+err.Error()))
 		return
 	}
-	records, single, err := s.submit(r.Context(), mediaType, body)
+	records, single, err := s.submit(r.Context(), reader, mediaType, body)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -87,13 +87,13 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {
 
 // submit decodes a body and hands it to the intake. single is true when
 // the body was one JSON object, which is answered with one record.
-func (s *Server) submit(ctx context.Context, mediaType string, body []byte) ([]intake.Accepted, bool, error) {
+func (s *Server) submit(ctx context.Context, reader access.Reader, mediaType string, body []byte) ([]intake.Accepted, bool, error) {
 	docs, err := observation.Decode(mediaType, body)
 	if err != nil {
 		return nil, false, decodeProblem(err)
 	}
 	s.metrics.batchSize.Observe(float64(len(docs)))
-	accepted, err := s.intake.Submit(ctx, docs)
+	accepted, err := s.intake.SubmitFor(ctx, reader.Org, docs)
 	if err == nil {
 		return accepted, len(docs) == 1 && docs[0].Single, nil
 	}

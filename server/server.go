@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
@@ -96,7 +95,7 @@ func New(cfg Config) *Server {
 	s.intake = &intake.Intake{Store: s.store, Now: s.now, AnySource: s.demo, Stored: cfg.Stored}
 	s.metrics = newMetrics(s.registry)
 	s.routes()
-	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.mux)))
+	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.withReader(s.mux))))
 	return s
 }
 
@@ -128,15 +127,6 @@ func (s *Server) routes() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// reader is who is asking. Until organisations and tokens exist, that is
-// the demo user in demo mode and the anonymous public otherwise.
-func (s *Server) reader(r *http.Request) access.Reader {
-	if s.demo {
-		return access.DemoUser
-	}
-	return access.Anonymous
-}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.version})

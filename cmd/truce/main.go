@@ -52,7 +52,8 @@ guarantees built on it: reports in, established facts out, every record verifiab
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newVersionCmd(), newIngestCmd(), newSourceCmd(), newAgreementCmd(), newVerifyCmd(), newWitnessCmd())
+	root.AddCommand(newServeCmd(), newVersionCmd(), newIngestCmd(), newSourceCmd(), newAgreementCmd(), newVerifyCmd(), newWitnessCmd(),
+		newOrgCmd(), newUserCmd(), newTokenCmd())
 	return root
 }
 

@@ -84,10 +84,7 @@ func newSourceCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	for _, c := range []*cobra.Command{add, list} {
-		c.Flags().StringVar(&data, "data", defaultDataDir, "data folder of the embedded store")
-		c.Flags().StringVar(&storeURL, "store", "", "PostgreSQL URL instead of the embedded store")
-	}
+	storeFlags(&data, &storeURL, add, list)
 	cmd.AddCommand(add, list)
 	return cmd
 }
