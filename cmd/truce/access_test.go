@@ -78,8 +78,8 @@ func TestTwoOrganisations(t *testing.T) {
 	}
 	cases := []struct {
 		name, method, path, token, body string
-		status                           int
-		contains, notContains            []string
+		status                          int
+		contains, notContains           []string
 	}{
 		{"USA reports for its team, releasable to USA", "POST", "/api/v1/observations", usMonitor, report("us-team-1", "u1", "REL TO USA"), 201, nil, nil},
 		{"GBR reports for its team, releasable to GBR", "POST", "/api/v1/observations", gbMonitor, report("gb-team-1", "g1", "REL TO GBR"), 201, nil, nil},
