@@ -46,12 +46,9 @@ func (s *Server) ledgerFiles(w http.ResponseWriter, r *http.Request) {
 // proveObservation answers GET /api/v1/proof/observation/{source}/{id}.
 // A record the reader may not see is 404 here as everywhere.
 func (s *Server) proveObservation(w http.ResponseWriter, r *http.Request) {
-	if !s.ledgerRunning(w, r) {
-		return
-	}
 	key := observation.Key{Source: r.PathValue("source"), ID: r.PathValue("id")}
 	rec, ok := s.visibleObservation(w, r, key)
-	if !ok {
+	if !ok || !s.ledgerRunning(w, r) {
 		return
 	}
 	c := ledger.CommitCanonical(ledger.TypeObservation, ledger.ObservationKey(key), rec.Document)

@@ -129,9 +129,6 @@ func (s *Server) listWithdrawals(w http.ResponseWriter, r *http.Request) {
 
 // proveWithdrawal answers GET /api/v1/proof/withdrawal/{sequence}.
 func (s *Server) proveWithdrawal(w http.ResponseWriter, r *http.Request) {
-	if !s.ledgerRunning(w, r) {
-		return
-	}
 	seq, err := strconv.ParseInt(r.PathValue("sequence"), 10, 64)
 	if err != nil || seq < 1 {
 		s.writeProblem(w, r, newProblem(codeBadQuery, "a withdrawal is named by its sequence, a whole number from 1"))
@@ -150,6 +147,9 @@ func (s *Server) proveWithdrawal(w http.ResponseWriter, r *http.Request) {
 	}
 	if notFound {
 		s.writeProblem(w, r, newProblem(codeNotFound, fmt.Sprintf("no withdrawal %d", seq)))
+		return
+	}
+	if !s.ledgerRunning(w, r) {
 		return
 	}
 	c := ledger.CommitCanonical(ledger.TypeWithdrawal, ledger.WithdrawalKey(ws[0]), ledger.WithdrawalRecord(ws[0]))

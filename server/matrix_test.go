@@ -1,0 +1,300 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/server"
+	"github.com/truce-mechanism/truce/store"
+	"github.com/truce-mechanism/truce/store/sqlite"
+)
+
+// The access matrix: every route × every kind of reader × every marking.
+// A record a reader may not see does not exist for it (404, never 403);
+// writes need the role and the token's scope. A route added without a row
+// in routeRules fails TestAccessMatrix.
+
+// matrixReaders are the users of the matrix, by organisation and role.
+var matrixReaders = []struct {
+	name, org string
+	roles     []string
+	scopes    []access.Action
+}{
+	{"anonymous", "", nil, nil},
+	{"lead viewer", "LEAD", []string{access.RoleViewer}, nil},
+	{"USA monitor", "USA", []string{access.RoleMonitor}, []access.Action{access.Submit}},
+	{"USA monitor, read-only token", "USA", []string{access.RoleMonitor}, nil},
+	{"USA analyst", "USA", []string{access.RoleAnalyst}, []access.Action{access.Withdraw}},
+	{"USA commissioner", "USA", []string{access.RoleCommissioner}, nil},
+	{"GBR viewer", "GBR", []string{access.RoleViewer}, nil},
+	{"GBR monitor", "GBR", []string{access.RoleMonitor}, []access.Action{access.Submit}},
+	{"RUS liaison", "RUS", []string{access.RoleLiaison}, nil},
+}
+
+var matrixOrgs = []access.Organisation{
+	{Code: "LEAD", Name: "Mission lead", Kind: access.KindLead},
+	{Code: "USA", Name: "United States", Kind: access.KindParticipant, Commission: true},
+	{Code: "GBR", Name: "United Kingdom", Kind: access.KindParticipant},
+	{Code: "RUS", Name: "Russian Federation", Kind: access.KindParty},
+}
+
+var matrixMarkings = []string{"PUBLIC", "MISSION", "COMMISSION", "REL TO USA", "REL TO GBR, USA", "REL TO RUS"}
+
+// matrixCase is one request a reader makes about the record of one
+// marking (id), and what it must get.
+type matrixCase struct {
+	method, path, body string
+	// want is the status; contains/lacks are checked on the body.
+	want            int
+	contains, lacks string
+}
+
+// routeRules gives, for each route, the request and expected answer for
+// a reader r and the record m (marking, id). sees is r.CanSee(marking).
+var routeRules = map[string]func(r access.Reader, marking, id string, sees bool) matrixCase{
+	"GET /healthz": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/healthz", want: 200}
+	},
+	"GET /readyz": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/readyz", want: 200}
+	},
+	"GET /metrics": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/metrics", want: 200, lacks: "REL TO"}
+	},
+	"GET /{$}": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/", want: 200}
+	},
+	"GET /static/": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/static/nothing", want: 404}
+	},
+	"GET /api/v1/sources": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/sources", want: 200}
+	},
+	"GET /api/v1/agreements": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/agreements", want: 200}
+	},
+	"GET /api/v1/agreements/{id}/{version}": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/agreements/none/1", want: 404}
+	},
+	"GET /api/v1/observations/{source}/{id}": func(r access.Reader, m, id string, sees bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/observations/usa-team/" + id, want: ifElse(sees, 200, 404), lacks: ifElse(sees, "", `"kind"`)}
+	},
+	"GET /api/v1/observations": func(r access.Reader, m, id string, sees bool) matrixCase {
+		c := matrixCase{method: "GET", path: "/api/v1/observations?limit=1000", want: 200}
+		if sees {
+			c.contains = `"id":"` + id + `"`
+		} else {
+			c.lacks = `"id":"` + id + `"`
+		}
+		return c
+	},
+	"POST /api/v1/observations": func(r access.Reader, m, id string, sees bool) matrixCase {
+		body := `{"id":"new-` + id + `","source":"usa-team","observed_at":"2026-09-02T01:00:00Z","kind":"flare","marking":"` + m + `"}`
+		switch {
+		case !r.May(access.Submit):
+			return matrixCase{method: "POST", path: "/api/v1/observations", body: body, want: 401}
+		case r.Org != "USA":
+			return matrixCase{method: "POST", path: "/api/v1/observations", body: body, want: 422, contains: "belongs to organisation USA"}
+		}
+		return matrixCase{method: "POST", path: "/api/v1/observations", body: body, want: 201}
+	},
+	"POST /api/v1/withdrawals": func(r access.Reader, m, id string, sees bool) matrixCase {
+		body := `{"record":{"type":"observation","key":"usa-team/` + id + `"},"reason":"matrix"}`
+		switch {
+		case !r.May(access.Withdraw):
+			return matrixCase{method: "POST", path: "/api/v1/withdrawals", body: body, want: 401}
+		case !sees:
+			return matrixCase{method: "POST", path: "/api/v1/withdrawals", body: body, want: 404}
+		}
+		return matrixCase{method: "POST", path: "/api/v1/withdrawals", body: body, want: 201}
+	},
+	"GET /api/v1/withdrawals": func(r access.Reader, m, id string, sees bool) matrixCase {
+		c := matrixCase{method: "GET", path: "/api/v1/withdrawals?limit=1000", want: 200}
+		if !sees {
+			c.lacks = "usa-team/" + id + `"`
+		}
+		return c
+	},
+	"GET /api/v1/proof/observation/{source}/{id}": func(r access.Reader, m, id string, sees bool) matrixCase {
+		// No ledger runs in this server: a visible record gets 503, an
+		// invisible one 404 — never anything that tells them apart
+		// from a record that does not exist.
+		return matrixCase{method: "GET", path: "/api/v1/proof/observation/usa-team/" + id, want: ifElse(sees, 503, 404)}
+	},
+	"GET /api/v1/proof/withdrawal/{sequence}": func(r access.Reader, m, id string, sees bool) matrixCase {
+		// Withdrawal n is of the record of marking n (made in setup).
+		return matrixCase{method: "GET", path: "/api/v1/proof/withdrawal/" + withdrawalOf[id], want: ifElse(sees, 503, 404)}
+	},
+	"GET /api/v1/proof/consistency": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/proof/consistency?from=1", want: 503}
+	},
+	"GET /api/v1/ledger/entries/{index}": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/ledger/entries/0", want: 503}
+	},
+	"GET /ledger/key": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/ledger/key", want: 503}
+	},
+	"GET /ledger/checkpoint": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/ledger/checkpoint", want: 503}
+	},
+	"GET /ledger/tile/": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/ledger/tile/0/000", want: 503}
+	},
+}
+
+// withdrawalOf maps a record id to the sequence of its setup withdrawal.
+var withdrawalOf = map[string]string{}
+
+func ifElse[T any](c bool, a, b T) T {
+	if c {
+		return a
+	}
+	return b
+}
+
+func TestAccessMatrix(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Version: "test"})
+
+	for _, route := range srv.Routes() {
+		if routeRules[route] == nil {
+			t.Errorf("route %q has no row in the access matrix: say who may use it", route)
+		}
+	}
+
+	// Setup: organisations, a source, one record per marking, each
+	// withdrawn once (content kept), users and tokens.
+	for _, o := range matrixOrgs {
+		if err := st.PutOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.PutSource(ctx, store.Source{ID: "usa-team", Org: "USA", Kind: "monitor"}); err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	ids := map[string]string{}
+	for i, m := range matrixMarkings {
+		ids[m] = fmt.Sprintf("rec-%d", i)
+		fmt.Fprintf(&body, `{"id":%q,"source":"usa-team","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","marking":%q}`+"\n", ids[m], m)
+	}
+	demo := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true})
+	if rec := do(demo, "POST", "/api/v1/observations", body.String(), ""); rec.Code != 201 {
+		t.Fatalf("setup: %d %s", rec.Code, rec.Body)
+	}
+	for i, m := range matrixMarkings {
+		b := `{"record":{"type":"observation","key":"usa-team/` + ids[m] + `"},"reason":"setup"}`
+		if rec := do(demo, "POST", "/api/v1/withdrawals", b, ""); rec.Code != 201 {
+			t.Fatalf("setup withdrawal: %d %s", rec.Code, rec.Body)
+		}
+		withdrawalOf[ids[m]] = fmt.Sprint(i + 1)
+	}
+
+	for _, mr := range matrixReaders {
+		token := ""
+		reader := access.Anonymous
+		if mr.org != "" {
+			name := strings.ToLower(strings.NewReplacer(" ", "-", ",", "").Replace(mr.name))
+			u := access.User{Name: name, Org: mr.org, Roles: mr.roles}
+			if err := st.PutUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			tok, text, err := access.NewToken(name, mr.scopes, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.PutToken(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+			token = text
+			var org access.Organisation
+			for _, o := range matrixOrgs {
+				if o.Code == mr.org {
+					org = o
+				}
+			}
+			reader = access.ReaderFor(u, org).Scoped(tok)
+		}
+		for _, route := range srv.Routes() {
+			rule := routeRules[route]
+			if rule == nil {
+				continue
+			}
+			for _, m := range matrixMarkings {
+				c := rule(reader, m, ids[m], reader.CanSee(m))
+				name := fmt.Sprintf("%s/%s/%s", mr.name, route, m)
+				rec := do(srv, c.method, c.path, c.body, token)
+				if rec.Code != c.want {
+					t.Errorf("%s: %s %s → %d, want %d: %s", name, c.method, c.path, rec.Code, c.want, rec.Body)
+					continue
+				}
+				if rec.Code == http.StatusForbidden {
+					t.Errorf("%s: 403 reveals that the record exists", name)
+				}
+				if c.contains != "" && !strings.Contains(rec.Body.String(), c.contains) {
+					t.Errorf("%s: body lacks %q", name, c.contains)
+				}
+				if c.lacks != "" && strings.Contains(rec.Body.String(), c.lacks) {
+					t.Errorf("%s: body shows %q", name, c.lacks)
+				}
+			}
+		}
+	}
+}
+
+func do(h http.Handler, method, path, body, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		if strings.HasPrefix(path, "/api/v1/withdrawals") {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// FuzzAuthorization: no Authorization header, however malformed, makes
+// the server fail (500) or let the caller through as anyone but the public.
+func FuzzAuthorization(f *testing.F) {
+	st, err := sqlite.Open(context.Background(), f.TempDir()+"/truce.db")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }})
+	f.Add("Bearer truce_0123456789abcdef_" + strings.Repeat("A", 43))
+	f.Add("Bearer ")
+	f.Add("Basic dXNlcjpwYXNz")
+	f.Add("Bearer truce_\x00\xff")
+	f.Fuzz(func(t *testing.T, header string) {
+		req := httptest.NewRequest("GET", "/api/v1/observations", nil)
+		req.Header["Authorization"] = []string{header}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		want := 401 // no such token exists
+		if header == "" {
+			want = 200 // no header: the public
+		}
+		if rec.Code != want {
+			t.Fatalf("Authorization %q → %d; want %d", header, rec.Code, want)
+		}
+	})
+}
