@@ -46,14 +46,15 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("%d of %d documents are invalid; nothing was stored", e.Documents, e.Batch)
 }
 
-// UnknownSourceError: reports from sources nobody registered. Nothing was
+// SourceError: reports refused for their source — unregistered, another
+// organisation's, or not signed as the source requires. Nothing was
 // stored.
-type UnknownSourceError struct {
+type SourceError struct {
 	Errors []FieldError
 }
 
-func (e *UnknownSourceError) Error() string {
-	return fmt.Sprintf("%d reports come from unregistered sources; nothing was stored", len(e.Errors))
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("%d reports were refused for their source; nothing was stored", len(e.Errors))
 }
 
 // TooLargeError: more documents than MaxBatch.
@@ -74,7 +75,7 @@ type Accepted struct {
 
 // Submit validates every document and, when all are good, stores the batch
 // in one durable transaction. The error is an *InvalidError,
-// *UnknownSourceError, *TooLargeError, *store.ConflictError, ErrEmpty, or a
+// *SourceError, *TooLargeError, *store.ConflictError, ErrEmpty, or a
 // store failure.
 func (in *Intake) Submit(ctx context.Context, docs []observation.Document) ([]Accepted, error) {
 	return in.SubmitFor(ctx, "", docs)
@@ -168,6 +169,8 @@ func (in *Intake) checkSources(ctx context.Context, org string, docs []observati
 	}
 	// why[source] is "" for a source this submitter may use.
 	why := map[string]string{}
+	sources := map[string]store.Source{}
+	keys := map[string]map[string][]byte{} // source → key id → public key
 	var bad []FieldError
 	for i := range batch {
 		id := batch[i].Source
@@ -182,14 +185,45 @@ func (in *Intake) checkSources(ctx context.Context, org string, docs []observati
 			case org != "" && src.Org != org:
 				reason = fmt.Sprintf("source %q belongs to organisation %s; a user of %s cannot report for it", id, src.Org, org)
 			}
-			why[id] = reason
+			why[id], sources[id] = reason, src
+		}
+		at := func(pointer, detail string) FieldError {
+			return FieldError{Pointer: pointer, Index: docs[i].Index, Line: docs[i].Line, Row: docs[i].Row, Detail: detail}
 		}
 		if reason != "" {
-			bad = append(bad, FieldError{Pointer: "/source", Index: docs[i].Index, Line: docs[i].Line, Row: docs[i].Row, Detail: reason})
+			bad = append(bad, at("/source", reason))
+			continue
+		}
+		// A signature is checked whenever there is one, and required when
+		// the source says so.
+		sig := batch[i].Signature
+		if sig == nil {
+			if sources[id].RequireSignature {
+				bad = append(bad, at("/signature", fmt.Sprintf("source %q requires every report to be signed with one of its registered keys", id)))
+			}
+			continue
+		}
+		if keys[id] == nil {
+			ks, err := in.Store.SourceKeys(ctx, id)
+			if err != nil {
+				return err
+			}
+			keys[id] = map[string][]byte{}
+			for _, k := range ks {
+				keys[id][k.KeyID] = k.PublicKey
+			}
+		}
+		pub, ok := keys[id][sig.KeyID]
+		if !ok {
+			bad = append(bad, at("/signature/key_id", fmt.Sprintf("key %q is not registered to source %q", sig.KeyID, id)))
+			continue
+		}
+		if err := observation.VerifySignature(docs[i], *sig, pub); err != nil {
+			bad = append(bad, at("/signature/sig", err.Error()))
 		}
 	}
 	if len(bad) > 0 {
-		return &UnknownSourceError{Errors: bad}
+		return &SourceError{Errors: bad}
 	}
 	return nil
 }

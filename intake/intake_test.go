@@ -55,7 +55,7 @@ func TestSubmit(t *testing.T) {
 		stored    int // records readable afterwards
 	}{
 		{name: "registered source", batch: good, stored: 1},
-		{name: "unregistered source is refused with the batch", batch: good + "\n" + stranger, wantErr: new(*intake.UnknownSourceError), pointer: "/source"},
+		{name: "unregistered source is refused with the batch", batch: good + "\n" + stranger, wantErr: new(*intake.SourceError), pointer: "/source"},
 		{name: "demo takes any source", anySource: true, batch: good + "\n" + stranger, stored: 2},
 		{name: "an invalid document refuses the batch", batch: good + "\n" + bad, wantErr: new(*intake.InvalidError), pointer: "/count"},
 	}
@@ -69,7 +69,7 @@ func TestSubmit(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Submit: %v", err)
 				}
-			case **intake.UnknownSourceError:
+			case **intake.SourceError:
 				if !errors.As(err, target) {
 					t.Fatalf("Submit: %v, want an unknown-source error", err)
 				}

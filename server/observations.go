@@ -100,7 +100,7 @@ func (s *Server) submit(ctx context.Context, reader access.Reader, mediaType str
 	s.metrics.observations.WithLabelValues("rejected").Add(float64(len(docs)))
 	var (
 		invalid  *intake.InvalidError
-		unknown  *intake.UnknownSourceError
+		unknown  *intake.SourceError
 		tooLarge *intake.TooLargeError
 		conflict *store.ConflictError
 	)

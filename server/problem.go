@@ -57,7 +57,7 @@ const (
 	codeBadQuery     code = "bad-query"      // query parameters we cannot use
 	codeUnavailable  code = "unavailable"    // store down
 	codeInternal     code = "internal"       // a bug or a foreign error
-	codeUnknownSrc   code = "unknown-source" // report from an unregistered source
+	codeUnknownSrc   code = "source-refused" // unregistered, another organisation's, or badly signed
 	codeNotYet       code = "not-yet"        // stored, but its ledger proof is not ready
 	codeIntegrity    code = "integrity"      // a stored record differs from what the ledger committed
 	codeWithheld     code = "withheld"       // a withdrawal withholds the record's content
@@ -77,7 +77,7 @@ var problemTable = map[code]struct {
 	codeBadQuery:     {http.StatusBadRequest, "Bad query"},
 	codeUnavailable:  {http.StatusServiceUnavailable, "Service unavailable"},
 	codeInternal:     {http.StatusInternalServerError, "Internal error"},
-	codeUnknownSrc:   {http.StatusUnprocessableEntity, "Unknown source"},
+	codeUnknownSrc:   {http.StatusUnprocessableEntity, "Source refused"},
 	codeNotYet:       {http.StatusServiceUnavailable, "Not yet in a published checkpoint"},
 	codeIntegrity:    {http.StatusInternalServerError, "Stored record differs from the ledger"},
 	codeWithheld:     {http.StatusGone, "Withdrawn; content withheld"},

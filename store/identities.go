@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/truce-mechanism/truce/access"
@@ -34,4 +35,17 @@ func ParseScopes(s string) []access.Action {
 		out = append(out, access.Action(x))
 	}
 	return out
+}
+
+// CheckSourceKey refuses a key that could never verify a signature.
+func CheckSourceKey(k SourceKey) error {
+	switch {
+	case k.Source == "":
+		return fmt.Errorf("a source key needs its source")
+	case k.KeyID == "" || len(k.KeyID) > 64:
+		return fmt.Errorf("key id %q of source %s: 1 to 64 characters, as the schema's signature.key_id", k.KeyID, k.Source)
+	case len(k.PublicKey) != 32:
+		return fmt.Errorf("key %s of source %s is %d bytes; an Ed25519 public key is 32", k.KeyID, k.Source, len(k.PublicKey))
+	}
+	return nil
 }

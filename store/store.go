@@ -94,6 +94,18 @@ type Source struct {
 	Kind    string // monitor, sensor, uav, radar, osint
 	Grading string // default Admiralty grading, e.g. "B2"; "" if none
 	Created time.Time
+	// RequireSignature: every report must be signed by one of the
+	// source's keys (SourceKey).
+	RequireSignature bool
+}
+
+// SourceKey is an Ed25519 public key registered to a source; reports name
+// it by KeyID in their signature.
+type SourceKey struct {
+	Source    string
+	KeyID     string
+	PublicKey []byte // 32 bytes
+	Added     time.Time
 }
 
 // AgreementVersion is one immutable, dated version of the agreement.
@@ -165,6 +177,12 @@ type Store interface {
 	Source(ctx context.Context, id string) (Source, error)
 	// Sources lists every source by id.
 	Sources(ctx context.Context) ([]Source, error)
+	// PutSourceKey registers a key; the same key again is a no-op, another
+	// key under the same id ErrConflict (keys are never replaced, or old
+	// signatures would stop verifying); ErrNotFound for an unknown source.
+	PutSourceKey(ctx context.Context, k SourceKey) error
+	// SourceKeys lists a source's keys by id.
+	SourceKeys(ctx context.Context, source string) ([]SourceKey, error)
 
 	// PutAgreementVersion stores a new version; the same (ID, Version)
 	// with the same bytes is a no-op, with other bytes ErrConflict

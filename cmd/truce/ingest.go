@@ -255,7 +255,7 @@ func (d *directSubmitter) rejections(batch []observation.Document, err error) (m
 	bad := map[int][]rejection{}
 	var (
 		invalid  *intake.InvalidError
-		unknown  *intake.UnknownSourceError
+		unknown  *intake.SourceError
 		conflict *store.ConflictError
 	)
 	var fes []observation.FieldError

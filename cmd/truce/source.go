@@ -23,6 +23,7 @@ var (
 func newSourceCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "source", Short: "Register and list the sources that may report"}
 	var data, storeURL, org, kind, grading string
+	var requireSignature bool
 	add := &cobra.Command{
 		Use:   "add ID --org CODE --kind monitor|sensor|uav|radar|osint [--grading B2]",
 		Short: "Register a source (a monitor team, sensor, UAV crew, OSINT desk)",
@@ -44,13 +45,16 @@ func newSourceCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			s := store.Source{ID: id, Org: org, Kind: kind, Grading: grading, Created: time.Now().UTC()}
+			s := store.Source{ID: id, Org: org, Kind: kind, Grading: grading, Created: time.Now().UTC(), RequireSignature: requireSignature}
 			if err := st.PutSource(cmd.Context(), s); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "source %s registered (org %s, kind %s", id, org, kind)
 			if grading != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), ", grading %s", grading)
+			}
+			if requireSignature {
+				fmt.Fprint(cmd.OutOrStdout(), ", signed reports only")
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), ")")
 			return nil
@@ -59,6 +63,7 @@ func newSourceCmd() *cobra.Command {
 	add.Flags().StringVar(&org, "org", "", "organisation code the source belongs to (required)")
 	add.Flags().StringVar(&kind, "kind", "", "monitor, sensor, uav, radar or osint (required)")
 	add.Flags().StringVar(&grading, "grading", "", "default Admiralty grading of its reports, e.g. B2")
+	add.Flags().BoolVar(&requireSignature, "require-signature", false, "accept only reports signed with one of the source's keys (truce source key add)")
 	_ = add.MarkFlagRequired("org")
 	_ = add.MarkFlagRequired("kind")
 
@@ -77,14 +82,14 @@ func newSourceCmd() *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tORG\tKIND\tGRADING\tREGISTERED")
+			fmt.Fprintln(tw, "ID\tORG\tKIND\tGRADING\tSIGNED\tREGISTERED")
 			for _, s := range srcs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Org, s.Kind, s.Grading, s.Created.UTC().Format(time.RFC3339))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\n", s.ID, s.Org, s.Kind, s.Grading, s.RequireSignature, s.Created.UTC().Format(time.RFC3339))
 			}
 			return tw.Flush()
 		},
 	}
 	storeFlags(&data, &storeURL, add, list)
-	cmd.AddCommand(add, list)
+	cmd.AddCommand(add, list, newSourceKeyCmd())
 	return cmd
 }

@@ -24,9 +24,10 @@ func (s *Store) PutSource(ctx context.Context, src store.Source) error {
 	if created.IsZero() {
 		created = s.now()
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO sources (id, org, kind, grading, created) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (id) DO UPDATE SET org = excluded.org, kind = excluded.kind, grading = excluded.grading`,
-		src.ID, src.Org, src.Kind, src.Grading, created)
+	_, err := s.pool.Exec(ctx, `INSERT INTO sources (id, org, kind, grading, created, require_signature) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id) DO UPDATE SET org = excluded.org, kind = excluded.kind, grading = excluded.grading,
+		require_signature = excluded.require_signature`,
+		src.ID, src.Org, src.Kind, src.Grading, created, src.RequireSignature)
 	if err != nil {
 		return fmt.Errorf("postgres: storing source %s: %w", src.ID, err)
 	}
@@ -36,8 +37,8 @@ func (s *Store) PutSource(ctx context.Context, src store.Source) error {
 // Source returns a registered source.
 func (s *Store) Source(ctx context.Context, id string) (store.Source, error) {
 	var src store.Source
-	err := s.pool.QueryRow(ctx, "SELECT id, org, kind, grading, created FROM sources WHERE id = $1", id).
-		Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &src.Created)
+	err := s.pool.QueryRow(ctx, "SELECT id, org, kind, grading, created, require_signature FROM sources WHERE id = $1", id).
+		Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &src.Created, &src.RequireSignature)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return src, fmt.Errorf("source %s: %w", id, store.ErrNotFound)
 	}
@@ -50,7 +51,7 @@ func (s *Store) Source(ctx context.Context, id string) (store.Source, error) {
 
 // Sources lists every source by id.
 func (s *Store) Sources(ctx context.Context) ([]store.Source, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id, org, kind, grading, created FROM sources ORDER BY id")
+	rows, err := s.pool.Query(ctx, "SELECT id, org, kind, grading, created, require_signature FROM sources ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -58,7 +59,7 @@ func (s *Store) Sources(ctx context.Context) ([]store.Source, error) {
 	var out []store.Source
 	for rows.Next() {
 		var src store.Source
-		if err := rows.Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &src.Created); err != nil {
+		if err := rows.Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &src.Created, &src.RequireSignature); err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		src.Created = src.Created.UTC()

@@ -25,9 +25,10 @@ func (s *Store) PutSource(ctx context.Context, src store.Source) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, err := s.write.ExecContext(ctx, `INSERT INTO sources (id, org, kind, grading, created) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET org = excluded.org, kind = excluded.kind, grading = excluded.grading`,
-		src.ID, src.Org, src.Kind, src.Grading, created.UnixMicro())
+	_, err := s.write.ExecContext(ctx, `INSERT INTO sources (id, org, kind, grading, created, require_signature) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET org = excluded.org, kind = excluded.kind, grading = excluded.grading,
+		require_signature = excluded.require_signature`,
+		src.ID, src.Org, src.Kind, src.Grading, created.UnixMicro(), src.RequireSignature)
 	if err != nil {
 		return fmt.Errorf("sqlite: storing source %s: %w", src.ID, err)
 	}
@@ -38,8 +39,8 @@ func (s *Store) PutSource(ctx context.Context, src store.Source) error {
 func (s *Store) Source(ctx context.Context, id string) (store.Source, error) {
 	var src store.Source
 	var created int64
-	err := s.read.QueryRowContext(ctx, "SELECT id, org, kind, grading, created FROM sources WHERE id = ?", id).
-		Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &created)
+	err := s.read.QueryRowContext(ctx, "SELECT id, org, kind, grading, created, require_signature FROM sources WHERE id = ?", id).
+		Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &created, &src.RequireSignature)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, fmt.Errorf("source %s: %w", id, store.ErrNotFound)
 	}
@@ -52,7 +53,7 @@ func (s *Store) Source(ctx context.Context, id string) (store.Source, error) {
 
 // Sources lists every source by id.
 func (s *Store) Sources(ctx context.Context) ([]store.Source, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT id, org, kind, grading, created FROM sources ORDER BY id")
+	rows, err := s.read.QueryContext(ctx, "SELECT id, org, kind, grading, created, require_signature FROM sources ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -61,7 +62,7 @@ func (s *Store) Sources(ctx context.Context) ([]store.Source, error) {
 	for rows.Next() {
 		var src store.Source
 		var created int64
-		if err := rows.Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &created); err != nil {
+		if err := rows.Scan(&src.ID, &src.Org, &src.Kind, &src.Grading, &created, &src.RequireSignature); err != nil {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 		src.Created = fromMicros(created)

@@ -119,3 +119,55 @@ func testIdentities(t *testing.T, s store.Store) {
 		}
 	})
 }
+
+func testSourceKeys(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.PutSource(ctx, store.Source{ID: "cam-4", Org: "USA", Kind: "sensor", RequireSignature: true}); err != nil {
+		t.Fatal(err)
+	}
+	k1 := store.SourceKey{Source: "cam-4", KeyID: "2026-a", PublicKey: bytes32(1), Added: Base}
+	k2 := store.SourceKey{Source: "cam-4", KeyID: "2026-b", PublicKey: bytes32(2), Added: Base}
+	cases := []struct {
+		name string
+		k    store.SourceKey
+		want error // nil: accepted; errAny: refused
+	}{
+		{"a key", k1, nil},
+		{"a second key", k2, nil},
+		{"the same key again", k1, nil},
+		{"another key under a used id", store.SourceKey{Source: "cam-4", KeyID: "2026-a", PublicKey: bytes32(3)}, store.ErrConflict},
+		{"an unknown source", store.SourceKey{Source: "nobody", KeyID: "x", PublicKey: bytes32(4)}, store.ErrNotFound},
+		{"a short key", store.SourceKey{Source: "cam-4", KeyID: "short", PublicKey: []byte{1, 2}}, errAny},
+		{"no key id", store.SourceKey{Source: "cam-4", PublicKey: bytes32(5)}, errAny},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := s.PutSourceKey(ctx, c.k)
+			switch {
+			case c.want == nil && err != nil:
+				t.Fatal(err)
+			case c.want == errAny && err == nil:
+				t.Fatal("accepted")
+			case c.want != nil && c.want != errAny && !errors.Is(err, c.want):
+				t.Fatalf("error %v; want %v", err, c.want)
+			}
+		})
+	}
+	keys, err := s.SourceKeys(ctx, "cam-4")
+	if err != nil || len(keys) != 2 || keys[0].KeyID != "2026-a" || !slices.Equal(keys[0].PublicKey, k1.PublicKey) || !keys[0].Added.Equal(Base) {
+		t.Fatalf("keys %+v, %v", keys, err)
+	}
+	if keys, err := s.SourceKeys(ctx, "nobody"); err != nil || len(keys) != 0 {
+		t.Fatalf("keys of an unknown source: %+v, %v", keys, err)
+	}
+}
+
+var errAny = errors.New("any error")
+
+func bytes32(b byte) []byte {
+	out := make([]byte, 32)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LedgerBatches", testLedgerBatches},
 		{"Withdrawals", testWithdrawals},
 		{"Identities", testIdentities},
+		{"SourceKeys", testSourceKeys},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
@@ -740,7 +741,8 @@ func testObservationsAfter(t *testing.T, s store.Store) {
 }
 
 func sameSource(a, b store.Source) bool {
-	return a.ID == b.ID && a.Org == b.Org && a.Kind == b.Kind && a.Grading == b.Grading && a.Created.Equal(b.Created)
+	return a.ID == b.ID && a.Org == b.Org && a.Kind == b.Kind && a.Grading == b.Grading && a.Created.Equal(b.Created) &&
+		a.RequireSignature == b.RequireSignature
 }
 
 func testSources(t *testing.T, s store.Store) {
@@ -762,6 +764,8 @@ func testSources(t *testing.T, s store.Store) {
 			{ID: "osint-2", Org: "GBR", Kind: "osint", Grading: "C3", Created: t0},
 			{ID: "osint-2", Org: "GBR", Kind: "osint", Grading: "B2", Created: t0.Add(time.Hour)},
 		}, get: "osint-2", want: store.Source{ID: "osint-2", Org: "GBR", Kind: "osint", Grading: "B2", Created: t0}},
+		{name: "requiring signatures", put: []store.Source{{ID: "cam-4", Org: "USA", Kind: "sensor", Created: t0, RequireSignature: true}},
+			get: "cam-4", want: store.Source{ID: "cam-4", Org: "USA", Kind: "sensor", Created: t0, RequireSignature: true}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -788,7 +792,7 @@ func testSources(t *testing.T, s store.Store) {
 		for _, x := range list {
 			ids = append(ids, x.ID)
 		}
-		if want := []string{"om-7", "osint-2", "radar-1"}; !slices.Equal(ids, want) {
+		if want := []string{"cam-4", "om-7", "osint-2", "radar-1"}; !slices.Equal(ids, want) {
 			t.Errorf("ids %v; want %v", ids, want)
 		}
 	})
