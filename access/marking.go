@@ -53,6 +53,8 @@ type Reader struct {
 	OrgKind    string
 	Commission bool
 	Roles      []string
+	// TokenID names the token the reader came with ("" for none).
+	TokenID string
 
 	// A reader acting through a token may take only the token's scopes.
 	scoped bool
@@ -108,16 +110,22 @@ type Action string
 const (
 	Submit   Action = "submit"   // send reports (for its organisation's sources)
 	Withdraw Action = "withdraw" // take a record back
+	Audit    Action = "audit"    // read the audit trail
 )
+
+// writes are the actions a token's scopes govern; the others are reads
+// that a role alone allows.
+var writes = map[Action]bool{Submit: true, Withdraw: true}
 
 var mayRoles = map[Action][]string{
 	Submit:   {RoleMonitor},
 	Withdraw: {RoleAnalyst},
+	Audit:    {RoleAdmin},
 }
 
 // May reports whether the reader may take the action.
 func (r Reader) May(a Action) bool {
-	if r.scoped && !slices.Contains(r.scopes, a) {
+	if r.scoped && writes[a] && !slices.Contains(r.scopes, a) {
 		return false
 	}
 	if r.All {

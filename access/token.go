@@ -49,7 +49,7 @@ func NewToken(user string, scopes []Action, now time.Time, ttl time.Duration, ra
 		return Token{}, "", errors.New("a token must expire: give a positive lifetime")
 	}
 	for _, s := range scopes {
-		if _, ok := mayRoles[s]; !ok {
+		if !writes[s] {
 			return Token{}, "", fmt.Errorf("scope %q is not an action (known: %s)", s, actionNames())
 		}
 	}
@@ -103,6 +103,7 @@ func (t Token) Check(secret []byte, now time.Time) error {
 
 // Scoped narrows a reader to what a token allows.
 func (r Reader) Scoped(t Token) Reader {
+	r.TokenID = t.ID
 	r.scoped = true
 	r.scopes = slices.Clone(t.Scopes)
 	return r
@@ -110,7 +111,7 @@ func (r Reader) Scoped(t Token) Reader {
 
 func actionNames() string {
 	var names []string
-	for a := range mayRoles {
+	for a := range writes {
 		names = append(names, string(a))
 	}
 	slices.Sort(names)

@@ -59,8 +59,52 @@ func WithdrawalFeed(st store.Store) Feed {
 	}}
 }
 
+// TypeAudit is the record type of audit events.
+const TypeAudit = "audit"
+
+// AuditRecord is the JSON an audit event is committed as (RFC 8785):
+//
+//	{"action":…,"actor":…,"at":…,"detail":…,"org":…,"sequence":N,"target":…,"token":…}
+func AuditRecord(e store.AuditEvent) []byte {
+	b, err := json.Marshal(struct {
+		Action   string `json:"action"`
+		Actor    string `json:"actor"`
+		At       string `json:"at"`
+		Detail   string `json:"detail"`
+		Org      string `json:"org"`
+		Sequence int64  `json:"sequence"`
+		Target   string `json:"target"`
+		Token    string `json:"token"`
+	}{e.Action, e.Actor, e.At.UTC().Format(time.RFC3339Nano), e.Detail, e.Org, e.Sequence, e.Target, e.Token})
+	if err != nil {
+		panic(err) // strings and ints always marshal
+	}
+	c, err := canonical.Transform(b)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// AuditFeed commits the audit trail.
+func AuditFeed(st store.Store) Feed {
+	return Feed{Type: TypeAudit, After: func(ctx context.Context, seq int64, limit int) ([]Sequenced, error) {
+		es, err := st.AuditAfter(ctx, seq, limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Sequenced, len(es))
+		for i, e := range es {
+			out[i] = Sequenced{Sequence: e.Sequence, Commitment: CommitCanonical(TypeAudit, strconv.FormatInt(e.Sequence, 10), AuditRecord(e))}
+		}
+		return out, nil
+	}}
+}
+
 // Feeds are every record type the ledger commits, from one store.
-func Feeds(st store.Store) []Feed { return []Feed{ObservationFeed(st), WithdrawalFeed(st)} }
+func Feeds(st store.Store) []Feed {
+	return []Feed{ObservationFeed(st), WithdrawalFeed(st), AuditFeed(st)}
+}
 
 // Types are the record types of Feeds, for audits.
-var Types = []string{TypeObservation, TypeWithdrawal}
+var Types = []string{TypeObservation, TypeWithdrawal, TypeAudit}

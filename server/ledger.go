@@ -51,6 +51,7 @@ func (s *Server) proveObservation(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.ledgerRunning(w, r) {
 		return
 	}
+	noteRead(r, "proof of observation/"+ledger.ObservationKey(key), rec.Marking)
 	c := ledger.CommitCanonical(ledger.TypeObservation, ledger.ObservationKey(key), rec.Document)
 	p, err := ledger.Prove(r.Context(), s.ledger, s.store, c, rec.Sequence)
 	s.writeProof(w, r, p, err)

@@ -220,6 +220,7 @@ func (s *Server) getObservation(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, p)
 		return
 	}
+	noteRead(r, "observation/"+ledger.ObservationKey(key), rec.Marking)
 	var out bytes.Buffer
 	writeRecord(&out, rec, nil)
 	if len(withdrawn) > 0 {
@@ -284,6 +285,7 @@ func (s *Server) listObservations(w http.ResponseWriter, r *http.Request) {
 			out.WriteByte(',')
 		}
 		writeRecord(&out, rec, nil)
+		noteRead(r, "observation/"+ledger.ObservationKey(rec.Key()), rec.Marking)
 	}
 	out.WriteString(`]`)
 	if next != nil {

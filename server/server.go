@@ -61,6 +61,7 @@ type Server struct {
 	registry      *prometheus.Registry
 	intake        *intake.Intake
 	mux           *http.ServeMux
+	audit         auditBuffer
 	ledger        *ledger.Log
 	ledgerKeyText string
 	handler       http.Handler
@@ -95,7 +96,7 @@ func New(cfg Config) *Server {
 	s.intake = &intake.Intake{Store: s.store, Now: s.now, AnySource: s.demo, Stored: cfg.Stored}
 	s.metrics = newMetrics(s.registry)
 	s.routes()
-	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.withReader(s.mux))))
+	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.withReader(s.withAudit(s.mux)))))
 	return s
 }
 
@@ -122,6 +123,7 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/agreements/{id}/{version}", s.getAgreement),
 		h("POST /api/v1/withdrawals", s.postWithdrawal),
 		h("GET /api/v1/withdrawals", s.listWithdrawals),
+		h("GET /api/v1/audit", s.listAudit),
 
 		h("GET /ledger/key", s.ledgerKey),
 		h("GET /ledger/checkpoint", s.ledgerFiles),

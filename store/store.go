@@ -148,6 +148,18 @@ type Withdrawal struct {
 	At       time.Time
 }
 
+// AuditEvent is one entry of the audit trail: who did what, when.
+type AuditEvent struct {
+	Sequence int64
+	At       time.Time
+	Actor    string // a user name, "anonymous", "demo", or "cli:<account>"
+	Org      string // the actor's organisation, "" for none
+	Token    string // the id of the token used, "" for none
+	Action   string // request, read, submit, withdraw, org, user, token, …
+	Target   string // what it was about: a route, a record's key, a user
+	Detail   string
+}
+
 // Store is everything truce keeps. Every method is safe for concurrent use.
 // Times are stored to the microsecond (sub-microsecond digits are cut, in
 // stored times and query bounds alike); the Document keeps what was sent.
@@ -241,6 +253,13 @@ type Store interface {
 	// RevokeToken marks a token revoked at at (the first revocation
 	// stands); ErrNotFound when there is no such token.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+
+	// AppendAudit stores audit events durably, in order, giving each the
+	// next audit Sequence; it returns them with their sequences.
+	AppendAudit(ctx context.Context, events []AuditEvent) ([]AuditEvent, error)
+	// AuditAfter returns up to limit events with Sequence > seq, in order
+	// (limit <= 0: no limit).
+	AuditAfter(ctx context.Context, seq int64, limit int) ([]AuditEvent, error)
 
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error

@@ -26,6 +26,7 @@ func TestTwoOrganisations(t *testing.T) {
 		{"user", "add", "us.monitor", "--org", "USA", "--role", "monitor"},
 		{"user", "add", "us.analyst", "--org", "USA", "--role", "analyst,viewer"},
 		{"user", "add", "gb.monitor", "--org", "GBR", "--role", "monitor"},
+		{"user", "add", "us.admin", "--org", "USA", "--role", "admin"},
 		{"source", "add", "us-team-1", "--org", "USA", "--kind", "monitor"},
 		{"source", "add", "gb-team-1", "--org", "GBR", "--kind", "monitor"},
 	}
@@ -70,8 +71,10 @@ func TestTwoOrganisations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lg.Close(context.Background())
-	srv := httptest.NewServer(server.New(server.Config{Store: st, Now: func() time.Time { return now }, Ledger: lg, LedgerKey: key.Verifier}))
+	h := server.New(server.Config{Store: st, Now: func() time.Time { return now }, Ledger: lg, LedgerKey: key.Verifier})
+	srv := httptest.NewServer(h)
 	defer srv.Close()
+	usAdmin := token("us.admin")
 
 	report := func(src, id, marking string) string {
 		return `{"id":"` + id + `","source":"` + src + `","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","marking":"` + marking + `","location":{"lat":48.1,"lon":37.9}}`
@@ -102,6 +105,11 @@ func TestTwoOrganisations(t *testing.T) {
 		{"USA's analyst cannot withdraw what it cannot see", "POST", "/api/v1/withdrawals", usAnalyst, `{"record":{"type":"observation","key":"gb-team-1/g1"},"reason":"x"}`, 404, nil, nil},
 		{"USA's analyst withdraws USA's record", "POST", "/api/v1/withdrawals", usAnalyst, `{"record":{"type":"observation","key":"us-team-1/u1"},"reason":"duplicate"}`, 201, []string{`"by":"us.analyst"`}, nil},
 		{"GBR does not see that withdrawal", "GET", "/api/v1/withdrawals", gbMonitor, "", 200, nil, []string{"us-team-1/u1"}},
+		{"the audit trail does not exist for an analyst", "GET", "/api/v1/audit", usAnalyst, "", 404, nil, []string{"us-team-1"}},
+		{"an admin reads who read USA's record", "GET", "/api/v1/audit?actor=us.analyst", usAdmin, "", 200,
+			[]string{`"action":"read"`, "observation/us-team-1/u1 (REL TO USA)", `"org":"USA"`}, []string{`"actor":"gb.monitor"`}},
+		{"and what the CLI changed, and who was refused", "GET", "/api/v1/audit?limit=1000", usAdmin, "", 200,
+			[]string{`"action":"org"`, `"target":"GBR"`, `"action":"token"`, `"detail":"revoked"`, `"actor":"gb.monitor"`, `"detail":"422"`}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -119,9 +119,9 @@ func TestKill9KeepsAcknowledgedReports(t *testing.T) {
 	out, errOut, code := run(t, "", "verify", "--server", server, "--all", "--key", vkey)
 	// Batches answered with an error or cut off by the kill may still have
 	// been stored; the acknowledged ones must all be among the checked.
-	var checked, pending int
-	_, _ = fmt.Sscanf(out[strings.Index(out, "leaves: ")+len("leaves: "):], "%d observations, 0 withdrawals; %d readable", &checked, &pending)
-	if code != 0 || checked < len(acked) || pending != 0 {
+	var checked, audited, pending int
+	_, _ = fmt.Sscanf(out[strings.Index(out, "leaves: ")+len("leaves: "):], "%d observations, 0 withdrawals, %d audit events; %d readable", &checked, &audited, &pending)
+	if code != 0 || checked < len(acked) || audited == 0 || pending != 0 {
 		t.Fatalf("audit after %d kills (exit %d; %d acknowledged):\n%s%s", cycles, code, len(acked), out, errOut)
 	}
 	final, err := httpGet(context.Background(), server, "/ledger/checkpoint")

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"fmt"
+	osuser "os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,6 +44,9 @@ code: USA, UKR, GBR, OSCE) is what REL TO markings name.`,
 			}
 			defer st.Close()
 			if err := st.PutOrganisation(cmd.Context(), o); err != nil {
+				return err
+			}
+			if err := cliAudit(cmd, st, "org", o.Code, fmt.Sprintf("registered: %s, %s, commission %v", o.Name, o.Kind, o.Commission)); err != nil {
 				return err
 			}
 			member := ""
@@ -106,6 +110,9 @@ func newUserCmd() *cobra.Command {
 			defer st.Close()
 			if err := st.PutUser(cmd.Context(), u); err != nil {
 				return fmt.Errorf("%w (register the organisation first with `truce org add`)", err)
+			}
+			if err := cliAudit(cmd, st, "user", u.Name, fmt.Sprintf("registered: %s, %s, disabled %v", u.Org, strings.Join(u.Roles, ","), u.Disabled)); err != nil {
+				return err
 			}
 			state := ""
 			if disabled {
@@ -184,6 +191,9 @@ never gives more than the user's roles allow.`,
 			if err := st.PutToken(cmd.Context(), tok); err != nil {
 				return err
 			}
+			if err := cliAudit(cmd, st, "token", tok.ID, fmt.Sprintf("created for %s, scopes [%s], expires %s", user, store.ScopesText(tok.Scopes), tok.Expires.Format(time.RFC3339))); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "token %s for %s, scopes [%s], expires %s\n", tok.ID, user, store.ScopesText(tok.Scopes), tok.Expires.Format(time.RFC3339))
 			fmt.Fprintln(out, "it is shown this once; send it as: Authorization: Bearer <token>")
@@ -238,6 +248,9 @@ never gives more than the user's roles allow.`,
 			if err := st.RevokeToken(cmd.Context(), args[0], time.Now().UTC()); err != nil {
 				return err
 			}
+			if err := cliAudit(cmd, st, "token", args[0], "revoked"); err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "token %s revoked\n", args[0])
 			return nil
 		},
@@ -245,4 +258,15 @@ never gives more than the user's roles allow.`,
 	storeFlags(&data, &storeURL, create, list, revoke)
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// cliAudit records a change made from the command line in the audit
+// trail, attributed to the operating-system account that ran it.
+func cliAudit(cmd *cobra.Command, st store.Store, action, target, detail string) error {
+	actor := "cli:unknown"
+	if u, err := osuser.Current(); err == nil {
+		actor = "cli:" + u.Username
+	}
+	_, err := st.AppendAudit(cmd.Context(), []store.AuditEvent{{At: time.Now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail}})
+	return err
 }

@@ -128,6 +128,13 @@ func runServe(ctx context.Context, o serveOptions) error {
 
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
 		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations})
+	// The audit trail is written until the server has stopped answering,
+	// then flushed once more before the ledger's last commit (deferred
+	// above, so it runs after this).
+	actx, stopAudit := context.WithCancel(context.WithoutCancel(ctx))
+	audited := make(chan struct{})
+	go func() { srv.RunAudit(actx); close(audited) }()
+	defer func() { stopAudit(); <-audited }()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -68,6 +68,9 @@ device or for truce sign, and registers the public key. Keys are never replaced.
 			if err := st.PutSourceKey(cmd.Context(), store.SourceKey{Source: args[0], KeyID: args[1], PublicKey: pub}); err != nil {
 				return err
 			}
+			if err := cliAudit(cmd, st, "source-key", args[0]+"/"+args[1], "registered "+base64.StdEncoding.EncodeToString(pub)); err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "key %s of source %s registered: %s\n", args[1], args[0], base64.StdEncoding.EncodeToString(pub))
 			return nil
 		},

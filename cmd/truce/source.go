@@ -49,6 +49,9 @@ func newSourceCmd() *cobra.Command {
 			if err := st.PutSource(cmd.Context(), s); err != nil {
 				return err
 			}
+			if err := cliAudit(cmd, st, "source", id, fmt.Sprintf("registered: %s, %s, grading %q, signed %v", org, kind, grading, requireSignature)); err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "source %s registered (org %s, kind %s", id, org, kind)
 			if grading != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), ", grading %s", grading)

@@ -17,6 +17,7 @@ import (
 	"github.com/transparency-dev/tessera/client"
 
 	"github.com/truce-mechanism/truce/ledger"
+	"github.com/truce-mechanism/truce/store"
 )
 
 // errInvalid makes the exit status 1 after the command has said why.
@@ -211,8 +212,8 @@ func runAudit(cmd *cobra.Command, o verifyOptions) error {
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "checkpoint: %d log entries, tree rebuilt from the tiles\n", rep.TreeSize)
-	fmt.Fprintf(out, "records checked against their leaves: %d observations, %d withdrawals; %d readable but not yet in a checkpoint\n",
-		rep.Records[ledger.TypeObservation], rep.Records[ledger.TypeWithdrawal], rep.Uncommitted)
+	fmt.Fprintf(out, "records checked against their leaves: %d observations, %d withdrawals, %d audit events; %d readable but not yet in a checkpoint\n",
+		rep.Records[ledger.TypeObservation], rep.Records[ledger.TypeWithdrawal], rep.Records[ledger.TypeAudit], rep.Uncommitted)
 	if len(rep.Problems) > 0 {
 		for _, p := range rep.Problems {
 			fmt.Fprintln(out, "FAIL:", p)
@@ -265,6 +266,8 @@ func (a httpAudit) Records(ctx context.Context, typ string, fn func(int64, ledge
 		return a.observations(ctx, fn)
 	case ledger.TypeWithdrawal:
 		return a.withdrawals(ctx, fn)
+	case ledger.TypeAudit:
+		return a.auditEvents(ctx, fn)
 	}
 	return fmt.Errorf("this truce cannot read records of type %q", typ)
 }
@@ -295,6 +298,38 @@ func (a httpAudit) withdrawals(ctx context.Context, fn func(int64, ledger.Commit
 				return err
 			}
 			if err := fn(w.Sequence, c); err != nil {
+				return err
+			}
+		}
+		if page.Next == 0 {
+			return nil
+		}
+		after = page.Next
+	}
+}
+
+// auditEvents pages through the audit trail, which only admins may read;
+// for anyone else there is nothing to check.
+func (a httpAudit) auditEvents(ctx context.Context, fn func(int64, ledger.Commitment) error) error {
+	after := int64(0)
+	for {
+		body, err := httpGet(ctx, a.server, fmt.Sprintf("/api/v1/audit?limit=10000&after=%d", after))
+		if err != nil {
+			if strings.Contains(err.Error(), "404") {
+				return nil
+			}
+			return err
+		}
+		var page struct {
+			Events []store.AuditEvent `json:"events"`
+			Next   int64              `json:"next_after"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return fmt.Errorf("a page of the audit trail: %w", err)
+		}
+		for _, e := range page.Events {
+			c := ledger.CommitCanonical(ledger.TypeAudit, strconv.FormatInt(e.Sequence, 10), ledger.AuditRecord(e))
+			if err := fn(e.Sequence, c); err != nil {
 				return err
 			}
 		}

@@ -54,7 +54,7 @@ func TestVerify(t *testing.T) {
 		{"an edited record", []string{"verify", "proof", proofFile, "--record", writeFile(t, dir, "e.json", edited), "--key", keyFile}, 1, "INVALID: observation crash-src/c0000042: record: the record's digest"},
 		{"no key", []string{"verify", "proof", proofFile}, 1, "--key is needed"},
 		{"nothing to do", []string{"verify"}, 1, "say what to verify"},
-		{"a clean audit", []string{"verify", "--server", server, "--all", "--key", key}, 0, "300 observations, 0 withdrawals; 0 readable but not yet"},
+		{"a clean audit", []string{"verify", "--server", server, "--all", "--key", key}, 0, "300 observations, 0 withdrawals, 1 audit events; 0 readable but not yet"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestVerify(t *testing.T) {
 	}
 	resp.Body.Close()
 	waitLedger(t, server)
-	if out, errOut, code := run(t, "", "verify", "--server", server, "--all", "--key", key); code != 0 || !strings.Contains(out, "299 observations, 1 withdrawals; 0 readable") {
+	if out, errOut, code := run(t, "", "verify", "--server", server, "--all", "--key", key); code != 0 || !strings.Contains(out, "299 observations, 1 withdrawals, 2 audit events; 0 readable") {
 		t.Fatalf("audit after a withdrawal: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, path := range []string{"/api/v1/proof/withdrawal/1", "/api/v1/proof/observation/crash-src/c0000013"} {

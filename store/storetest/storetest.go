@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Withdrawals", testWithdrawals},
 		{"Identities", testIdentities},
 		{"SourceKeys", testSourceKeys},
+		{"Audit", testAudit},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
