@@ -29,6 +29,19 @@ func (s *Server) withReader(next http.Handler) http.Handler {
 				s.writeProblem(w, r, err)
 				return
 			}
+		} else if c, err := r.Cookie(access.SessionCookie); err == nil {
+			// A session that has ended leaves the browser reading as the
+			// public, and its cookie is dropped.
+			rd, ok, err := s.sessionReader(r.Context(), c.Value)
+			switch {
+			case err != nil:
+				s.writeProblem(w, r, err)
+				return
+			case ok:
+				reader = rd
+			default:
+				http.SetCookie(w, &http.Cookie{Name: access.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), readerKey{}, reader)))
 	})

@@ -55,6 +55,7 @@ type matrixCase struct {
 	method, path, body string
 	// want is the status; contains/lacks are checked on the body.
 	want            int
+	orWant          int // another acceptable status, or 0
 	contains, lacks string
 }
 
@@ -138,6 +139,14 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 		// The trail exists only for admins; it names records, so to
 		// anyone else it is 404 like a record they may not see.
 		return matrixCase{method: "GET", path: "/api/v1/audit", want: ifElse(r.May(access.Audit), 200, 404)}
+	},
+	"POST /api/v1/login": func(access.Reader, string, string, bool) matrixCase {
+		// The matrix fails this login dozens of times: throttling (429)
+		// sets in after five, as it must.
+		return matrixCase{method: "POST", path: "/api/v1/login", body: `{"user":"nobody","password":"wrong password!"}`, want: 401, orWant: 429}
+	},
+	"POST /api/v1/logout": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "POST", path: "/api/v1/logout", want: 204}
 	},
 	"GET /api/v1/proof/consistency": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/proof/consistency?from=1", want: 503}
@@ -243,7 +252,7 @@ func TestAccessMatrix(t *testing.T) {
 				c := rule(reader, m, ids[m], reader.CanSee(m))
 				name := fmt.Sprintf("%s/%s/%s", mr.name, route, m)
 				rec := do(srv, c.method, c.path, c.body, token)
-				if rec.Code != c.want {
+				if rec.Code != c.want && (c.orWant == 0 || rec.Code != c.orWant) {
 					t.Errorf("%s: %s %s → %d, want %d: %s", name, c.method, c.path, rec.Code, c.want, rec.Body)
 					continue
 				}
@@ -265,7 +274,7 @@ func do(h http.Handler, method, path, body, token string) *httptest.ResponseReco
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/x-ndjson")
-		if strings.HasPrefix(path, "/api/v1/withdrawals") {
+		if strings.HasPrefix(path, "/api/v1/withdrawals") || path == "/api/v1/login" {
 			req.Header.Set("Content-Type", "application/json")
 		}
 	}

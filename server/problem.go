@@ -61,6 +61,8 @@ const (
 	codeNotYet       code = "not-yet"        // stored, but its ledger proof is not ready
 	codeIntegrity    code = "integrity"      // a stored record differs from what the ledger committed
 	codeWithheld     code = "withheld"       // a withdrawal withholds the record's content
+	codeThrottled    code = "throttled"      // too many failed logins
+	codeCrossOrigin  code = "cross-origin"   // an unsafe request another site made a browser send
 )
 
 var problemTable = map[code]struct {
@@ -81,6 +83,8 @@ var problemTable = map[code]struct {
 	codeNotYet:       {http.StatusServiceUnavailable, "Not yet in a published checkpoint"},
 	codeIntegrity:    {http.StatusInternalServerError, "Stored record differs from the ledger"},
 	codeWithheld:     {http.StatusGone, "Withdrawn; content withheld"},
+	codeThrottled:    {http.StatusTooManyRequests, "Too many attempts"},
+	codeCrossOrigin:  {http.StatusForbidden, "Cross-origin request refused"},
 }
 
 // problemTypeBase prefixes problem types; the documents live in docs/.

@@ -62,6 +62,7 @@ type Server struct {
 	intake        *intake.Intake
 	mux           *http.ServeMux
 	audit         auditBuffer
+	throttle      loginThrottle
 	ledger        *ledger.Log
 	ledgerKeyText string
 	handler       http.Handler
@@ -96,7 +97,15 @@ func New(cfg Config) *Server {
 	s.intake = &intake.Intake{Store: s.store, Now: s.now, AnySource: s.demo, Stored: cfg.Stored}
 	s.metrics = newMetrics(s.registry)
 	s.routes()
-	s.handler = s.withRecovery(s.withMetrics(s.withDemo(s.withReader(s.withAudit(s.mux)))))
+	// Browsers carry the session cookie on every request; Go's
+	// cross-origin protection refuses unsafe requests another site makes
+	// them send (CSRF). Clients that send no Origin or Sec-Fetch-Site
+	// (curl, truce ingest) are not browsers and pass.
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, newProblem(codeCrossOrigin, "a request from another site was refused (cross-site request forgery protection)"))
+	}))
+	s.handler = s.withRecovery(s.withMetrics(s.withDemo(csrf.Handler(s.withReader(s.withAudit(s.mux))))))
 	return s
 }
 
@@ -124,6 +133,8 @@ func (s *Server) routeTable() []route {
 		h("POST /api/v1/withdrawals", s.postWithdrawal),
 		h("GET /api/v1/withdrawals", s.listWithdrawals),
 		h("GET /api/v1/audit", s.listAudit),
+		h("POST /api/v1/login", s.login),
+		h("POST /api/v1/logout", s.logout),
 
 		h("GET /ledger/key", s.ledgerKey),
 		h("GET /ledger/checkpoint", s.ledgerFiles),

@@ -253,6 +253,19 @@ type Store interface {
 	// RevokeToken marks a token revoked at at (the first revocation
 	// stands); ErrNotFound when there is no such token.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// SetPassword stores a user's password hash; ErrNotFound for an
+	// unknown user.
+	SetPassword(ctx context.Context, user, hash string) error
+	// PasswordHash returns a user's password hash ("" when none is set),
+	// or ErrNotFound.
+	PasswordHash(ctx context.Context, user string) (string, error)
+	// PutSession stores a new session; ErrNotFound for an unknown user.
+	PutSession(ctx context.Context, s access.Session) error
+	// Session returns a session by its hash, or ErrNotFound.
+	Session(ctx context.Context, hash [32]byte) (access.Session, error)
+	// RevokeSession ends a session (the first revocation stands);
+	// ErrNotFound when there is no such session.
+	RevokeSession(ctx context.Context, hash [32]byte, at time.Time) error
 
 	// AppendAudit stores audit events durably, in order, giving each the
 	// next audit Sequence; it returns them with their sequences.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	osuser "os/user"
 	"strings"
@@ -149,8 +151,38 @@ func newUserCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	storeFlags(&data, &storeURL, add, list)
-	cmd.AddCommand(add, list)
+	passwd := &cobra.Command{
+		Use:   "passwd NAME",
+		Short: "Set a user's password for browser login (read from standard input)",
+		Long: fmt.Sprintf(`Set a user's password for browser login. The password is read from the first
+line of standard input (at least %d characters) and kept only as an argon2id hash.`, access.MinPasswordLength),
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+			if err != nil && line == "" {
+				return errors.New("give the password on standard input")
+			}
+			hash, err := access.HashPassword(strings.TrimRight(line, "\r\n"), rand.Reader)
+			if err != nil {
+				return err
+			}
+			st, err := openStore(cmd.Context(), data, storeURL)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.SetPassword(cmd.Context(), args[0], hash); err != nil {
+				return err
+			}
+			if err := cliAudit(cmd, st, "user", args[0], "password set"); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "password of %s set\n", args[0])
+			return nil
+		},
+	}
+	storeFlags(&data, &storeURL, add, list, passwd)
+	cmd.AddCommand(add, list, passwd)
 	return cmd
 }
 

@@ -47,3 +47,32 @@ func TestSignedIngest(t *testing.T) {
 		t.Fatalf("an existing key file was overwritten? exit %d: %s", code, errOut)
 	}
 }
+
+// TestPasswd: a password from standard input, kept as a hash.
+func TestPasswd(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{{"org", "add", "UKR", "--name", "Ukraine"}, {"user", "add", "o.koval", "--org", "UKR", "--role", "viewer"}} {
+		if out, errOut, code := run(t, "", append(args, "--data", data)...); code != 0 {
+			t.Fatalf("%v: %s%s", args, out, errOut)
+		}
+	}
+	cases := []struct {
+		name, stdin string
+		args        []string
+		code        int
+		want        string
+	}{
+		{"set", "correct horse battery\n", []string{"o.koval"}, 0, "password of o.koval set"},
+		{"too short", "short\n", []string{"o.koval"}, 1, "at least 12 characters"},
+		{"nothing given", "", []string{"o.koval"}, 1, "standard input"},
+		{"an unknown user", "correct horse battery\n", []string{"nobody"}, 1, "not found"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := run(t, c.stdin, append([]string{"user", "passwd", "--data", data}, c.args...)...)
+			if code != c.code || !strings.Contains(out+errOut, c.want) {
+				t.Fatalf("exit %d (want %d): %s%s", code, c.code, out, errOut)
+			}
+		})
+	}
+}

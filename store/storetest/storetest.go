@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Identities", testIdentities},
 		{"SourceKeys", testSourceKeys},
 		{"Audit", testAudit},
+		{"Sessions", testSessions},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
