@@ -148,6 +148,12 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 	"POST /api/v1/logout": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "POST", path: "/api/v1/logout", want: 204}
 	},
+	"GET /auth/oidc/{org}/login": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/auth/oidc/USA/login", want: 404} // no provider in this server
+	},
+	"GET /auth/oidc/{org}/callback": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/auth/oidc/USA/callback?code=x&state=y", want: 404}
+	},
 	"GET /api/v1/proof/consistency": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/proof/consistency?from=1", want: 503}
 	},

@@ -47,6 +47,10 @@ type Config struct {
 	// Stored is told of every intake batch once it is durable (the
 	// ledger's committer takes new records from here).
 	Stored func([]store.Stored)
+	// OIDC are the organisations' identity providers (LoadOIDCConfig).
+	OIDC []OIDCProvider
+	// HTTPClient calls identity providers; nil: one with a 10 s timeout.
+	HTTPClient *http.Client
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
@@ -63,6 +67,8 @@ type Server struct {
 	mux           *http.ServeMux
 	audit         auditBuffer
 	throttle      loginThrottle
+	oidc          map[string]*oidcClient
+	httpClient    *http.Client
 	ledger        *ledger.Log
 	ledgerKeyText string
 	handler       http.Handler
@@ -79,6 +85,8 @@ func New(cfg Config) *Server {
 		version:       cfg.Version,
 		registry:      cfg.Registry,
 		mux:           http.NewServeMux(),
+		oidc:          map[string]*oidcClient{},
+		httpClient:    cfg.HTTPClient,
 		ledger:        cfg.Ledger,
 		ledgerKeyText: cfg.LedgerKey,
 	}
@@ -87,6 +95,12 @@ func New(cfg Config) *Server {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.httpClient == nil {
+		s.httpClient = &http.Client{Timeout: oidcTimeout}
+	}
+	for _, p := range cfg.OIDC {
+		s.oidc[p.Org] = &oidcClient{cfg: p}
 	}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
@@ -135,6 +149,8 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/audit", s.listAudit),
 		h("POST /api/v1/login", s.login),
 		h("POST /api/v1/logout", s.logout),
+		h("GET /auth/oidc/{org}/login", s.oidcLogin),
+		h("GET /auth/oidc/{org}/callback", s.oidcCallback),
 
 		h("GET /ledger/key", s.ledgerKey),
 		h("GET /ledger/checkpoint", s.ledgerFiles),

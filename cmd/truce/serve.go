@@ -29,6 +29,7 @@ type serveOptions struct {
 	demo              bool
 	logLevel          string
 	logFormat         string
+	oidcConfig        string
 	ledger            ledgerOptions
 }
 
@@ -57,6 +58,7 @@ everything to an anonymous demo user; every response then says so.`,
 	f.BoolVar(&o.demo, "demo", false, "demo mode: load the demo agreement, anonymous demo user may do everything")
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	f.StringVar(&o.oidcConfig, "oidc-config", "", `organisations' OpenID Connect providers: {"providers": [{"org", "issuer", "client_id", "client_secret", "redirect_url", "username_claim"}]}`)
 	f.StringVar(&o.ledger.origin, "ledger-origin", ledger.DefaultOrigin, "the log's name, used when its key is first made in --data")
 	f.StringVar(&o.ledger.witnessPolicy, "witness-policy", "", "C2SP witness policy file: which witnesses must cosign a checkpoint before it is published")
 	f.DurationVar(&o.ledger.checkpointInterval, "checkpoint-interval", ledger.DefaultCheckpointInterval, "how often a new checkpoint is published (at least 100ms)")
@@ -95,6 +97,12 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	var providers []server.OIDCProvider
+	if o.oidcConfig != "" {
+		if providers, err = server.LoadOIDCConfig(o.oidcConfig); err != nil {
+			return fmt.Errorf("--oidc-config: %w", err)
+		}
+	}
 	lg, key, err := openLedger(ctx, o.data, o.ledger, log)
 	if err != nil {
 		return err
@@ -127,7 +135,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 	}()
 
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
-		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations})
+		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers})
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).
