@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
@@ -47,6 +48,9 @@ type Config struct {
 	// Stored is told of every intake batch once it is durable (the
 	// ledger's committer takes new records from here).
 	Stored func([]store.Stored)
+	// PublicMetrics opens /metrics to everyone; otherwise only admins
+	// see it (its counts include records the public may not see).
+	PublicMetrics bool
 	// OIDC are the organisations' identity providers (LoadOIDCConfig).
 	OIDC []OIDCProvider
 	// HTTPClient calls identity providers; nil: one with a 10 s timeout.
@@ -67,6 +71,7 @@ type Server struct {
 	mux           *http.ServeMux
 	audit         auditBuffer
 	throttle      loginThrottle
+	publicMetrics bool
 	oidc          map[string]*oidcClient
 	httpClient    *http.Client
 	ledger        *ledger.Log
@@ -86,6 +91,7 @@ func New(cfg Config) *Server {
 		registry:      cfg.Registry,
 		mux:           http.NewServeMux(),
 		oidc:          map[string]*oidcClient{},
+		publicMetrics: cfg.PublicMetrics,
 		httpClient:    cfg.HTTPClient,
 		ledger:        cfg.Ledger,
 		ledgerKeyText: cfg.LedgerKey,
@@ -136,7 +142,7 @@ func (s *Server) routeTable() []route {
 	return []route{
 		h("GET /healthz", s.healthz),
 		h("GET /readyz", s.readyz),
-		{"GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})},
+		{"GET /metrics", s.opsOnly(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))},
 
 		h("POST /api/v1/observations", s.postObservations),
 		h("GET /api/v1/observations", s.listObservations),
@@ -163,6 +169,18 @@ func (s *Server) routeTable() []route {
 		h("GET /{$}", s.home),
 		{"GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static()))},
 	}
+}
+
+// opsOnly serves h to admins, or to everyone when the operator opened it:
+// operational counts are aggregates over records some readers may not see.
+func (s *Server) opsOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.publicMetrics && !s.reader(r).May(access.Audit) {
+			s.writeProblem(w, r, newProblem(codeNotFound, "no such resource"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Routes lists the patterns the server answers.

@@ -30,6 +30,7 @@ type serveOptions struct {
 	logLevel          string
 	logFormat         string
 	oidcConfig        string
+	publicMetrics     bool
 	ledger            ledgerOptions
 }
 
@@ -58,6 +59,7 @@ everything to an anonymous demo user; every response then says so.`,
 	f.BoolVar(&o.demo, "demo", false, "demo mode: load the demo agreement, anonymous demo user may do everything")
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&o.logFormat, "log-format", "text", "text or json")
+	f.BoolVar(&o.publicMetrics, "public-metrics", false, "open /metrics to everyone (otherwise admins only: its counts include restricted records)")
 	f.StringVar(&o.oidcConfig, "oidc-config", "", `organisations' OpenID Connect providers: {"providers": [{"org", "issuer", "client_id", "client_secret", "redirect_url", "username_claim"}]}`)
 	f.StringVar(&o.ledger.origin, "ledger-origin", ledger.DefaultOrigin, "the log's name, used when its key is first made in --data")
 	f.StringVar(&o.ledger.witnessPolicy, "witness-policy", "", "C2SP witness policy file: which witnesses must cosign a checkpoint before it is published")
@@ -135,7 +137,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 	}()
 
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
-		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers})
+		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics})
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).
