@@ -1,0 +1,243 @@
+package fusion
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/truce-mechanism/truce/geo"
+)
+
+// Bearing is a line of sight from an observer: the azimuth (degrees
+// clockwise from true north at the observer) towards the event, with its
+// standard deviation. A distance estimate along it, when the report has
+// one, narrows it to a point.
+type Bearing struct {
+	Observer   geo.Point
+	AzimuthDeg float64
+	SigmaDeg   float64
+	// RangeM and RangeSigmaM: estimated distance and its standard
+	// deviation; 0 when the report gives none.
+	RangeM      float64
+	RangeSigmaM float64
+}
+
+// Fix is a located report: a point with a circular standard deviation
+// (a CEP converts as σ = CEP / 1.1774).
+type Fix struct {
+	Point  geo.Point
+	SigmaM float64
+}
+
+// CEPToSigma converts a circular error probable (50 %) to the standard
+// deviation of a circular normal distribution.
+func CEPToSigma(cepM float64) float64 { return cepM / math.Sqrt(2*math.Ln2) }
+
+// Estimate is a location with its uncertainty.
+type Estimate struct {
+	Point geo.Point
+	// Cov is the covariance of (east, north) in m², in the tangent plane
+	// at Point.
+	Cov [2][2]float64
+	// Chi2 is the weighted sum of squared residuals; with Dof degrees of
+	// freedom it tells whether the reports agree with each other.
+	Chi2 float64
+	Dof  int
+}
+
+// Ellipse is the error ellipse of a covariance: semi-axes in metres at
+// the given confidence and the orientation of the major axis in degrees
+// clockwise from north.
+type Ellipse struct {
+	SemiMajorM, SemiMinorM, OrientationDeg float64
+}
+
+// Chi2_95 is the 95 % quantile of the χ² distribution with two degrees of
+// freedom: an ellipse scaled by its square root holds 95 % of the mass.
+const Chi2_95 = 5.991464547107979
+
+// ErrorEllipse is the ellipse holding the given χ² quantile of a 2-D
+// normal with covariance cov (Chi2_95 for 95 %; 1 for one sigma).
+func ErrorEllipse(cov [2][2]float64, chi2 float64) Ellipse {
+	a, b, c := cov[0][0], cov[0][1], cov[1][1] // ee, en, nn
+	mean, diff := (a+c)/2, math.Hypot((a-c)/2, b)
+	l1, l2 := mean+diff, max(mean-diff, 0)
+	// The major axis direction (east, north) = (b, l1 - a) or (l1 - c, b).
+	e, n := l1-c, b
+	if math.Abs(e)+math.Abs(n) < 1e-12 {
+		e, n = 0, 1 // a circle, or longest north–south: report north
+	}
+	orient := math.Mod(math.Atan2(e, n)*180/math.Pi+180, 180) // clockwise from north, 0–180
+	return Ellipse{SemiMajorM: math.Sqrt(l1 * chi2), SemiMinorM: math.Sqrt(l2 * chi2), OrientationDeg: orient}
+}
+
+// ErrNoFix: the reports do not determine a location (one bearing without
+// a range, parallel bearings, nothing at all).
+var ErrNoFix = errors.New("the reports do not determine a location")
+
+// Locate estimates where an event happened by Gauss–Newton weighted least
+// squares in a local tangent plane. Bearing residuals are taken on the
+// ellipsoid (the geodesic azimuth from the observer), so meridian
+// convergence over tens of kilometres does not bias acoustic bearings of
+// one or two degrees.
+func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
+	start, ok := initialGuess(bearings, fixes)
+	if !ok {
+		return Estimate{}, ErrNoFix
+	}
+	tp := geo.NewTangent(start)
+	x := [2]float64{0, 0}
+	var info [2][2]float64
+	var chi2 float64
+	for iter := 0; iter < 20; iter++ {
+		p := tp.FromENU(x[0], x[1])
+		var g [2]float64
+		info, g, chi2 = normalEquations(tp, p, x, bearings, fixes)
+		cov, ok := invert(info)
+		if !ok {
+			return Estimate{}, ErrNoFix
+		}
+		step := [2]float64{cov[0][0]*g[0] + cov[0][1]*g[1], cov[1][0]*g[0] + cov[1][1]*g[1]}
+		x[0] += step[0]
+		x[1] += step[1]
+		if math.Hypot(step[0], step[1]) < 0.01 {
+			break
+		}
+	}
+	p := tp.FromENU(x[0], x[1])
+	info, _, chi2 = normalEquations(tp, p, x, bearings, fixes)
+	cov, ok := invert(info)
+	if !ok || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
+		return Estimate{}, ErrNoFix
+	}
+	return Estimate{Point: p, Cov: cov, Chi2: chi2, Dof: measurements(bearings, fixes) - 2}, nil
+}
+
+// CRLB is the Cramér–Rao bound of the geometry: the smallest covariance
+// any unbiased estimator can reach for an event at truth, given the
+// reports' positions and error models.
+func CRLB(truth geo.Point, bearings []Bearing, fixes []Fix) ([2][2]float64, error) {
+	tp := geo.NewTangent(truth)
+	info, _, _ := normalEquations(tp, truth, [2]float64{}, bearings, fixes)
+	cov, ok := invert(info)
+	if !ok {
+		return cov, ErrNoFix
+	}
+	return cov, nil
+}
+
+func measurements(bearings []Bearing, fixes []Fix) int {
+	n := 2 * len(fixes)
+	for _, b := range bearings {
+		n++
+		if b.RangeM > 0 && b.RangeSigmaM > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// normalEquations returns the Fisher information JᵀWJ, the gradient JᵀWr
+// and χ² at the point p (plane coordinates x).
+func normalEquations(tp *geo.Tangent, p geo.Point, x [2]float64, bearings []Bearing, fixes []Fix) (info [2][2]float64, g [2]float64, chi2 float64) {
+	add := func(j [2]float64, r, w float64) {
+		info[0][0] += w * j[0] * j[0]
+		info[0][1] += w * j[0] * j[1]
+		info[1][1] += w * j[1] * j[1]
+		g[0] += w * j[0] * r
+		g[1] += w * j[1] * r
+		chi2 += w * r * r
+	}
+	for _, b := range bearings {
+		oe, on := tp.ToENU(b.Observer)
+		de, dn := x[0]-oe, x[1]-on
+		r2 := de*de + dn*dn
+		if r2 < 1 {
+			continue // the observer stands on the estimate: no direction
+		}
+		dist, az, _ := geo.Inverse(b.Observer, p)
+		sigma := b.SigmaDeg * math.Pi / 180
+		res := wrapRad((b.AzimuthDeg - az) * math.Pi / 180)
+		add([2]float64{dn / r2, -de / r2}, res, 1/(sigma*sigma))
+		if b.RangeM > 0 && b.RangeSigmaM > 0 {
+			r := math.Sqrt(r2)
+			add([2]float64{de / r, dn / r}, b.RangeM-dist, 1/(b.RangeSigmaM*b.RangeSigmaM))
+		}
+	}
+	for _, f := range fixes {
+		fe, fn := tp.ToENU(f.Point)
+		w := 1 / (f.SigmaM * f.SigmaM)
+		add([2]float64{1, 0}, fe-x[0], w)
+		add([2]float64{0, 1}, fn-x[1], w)
+	}
+	info[1][0] = info[0][1]
+	return info, g, chi2
+}
+
+// initialGuess: the mean of the fixes, else the crossing of the two
+// bearings that cross most squarely, else a bearing with a range.
+func initialGuess(bearings []Bearing, fixes []Fix) (geo.Point, bool) {
+	if len(fixes) > 0 {
+		tp := geo.NewTangent(fixes[0].Point)
+		var se, sn float64
+		for _, f := range fixes {
+			e, n := tp.ToENU(f.Point)
+			se, sn = se+e, sn+n
+		}
+		return tp.FromENU(se/float64(len(fixes)), sn/float64(len(fixes))), true
+	}
+	for _, b := range bearings {
+		if b.RangeM > 0 {
+			return geo.Direct(b.Observer, b.AzimuthDeg, b.RangeM), true
+		}
+	}
+	best, bi, bj := 0.0, -1, -1
+	for i := range bearings {
+		for j := i + 1; j < len(bearings); j++ {
+			s := math.Abs(math.Sin((bearings[i].AzimuthDeg - bearings[j].AzimuthDeg) * math.Pi / 180))
+			if s > best {
+				best, bi, bj = s, i, j
+			}
+		}
+	}
+	if bi < 0 || best < math.Sin(2*math.Pi/180) {
+		return geo.Point{}, false
+	}
+	a, b := bearings[bi], bearings[bj]
+	tp := geo.NewTangent(a.Observer)
+	be, bn := tp.ToENU(b.Observer)
+	// a: t·(sin θa, cos θa); b: (be, bn) + s·(sin θb, cos θb)
+	sa, ca := math.Sincos(a.AzimuthDeg * math.Pi / 180)
+	sb, cb := math.Sincos(b.AzimuthDeg * math.Pi / 180)
+	den := sa*cb - ca*sb
+	t := (be*cb - bn*sb) / den
+	if t <= 0 {
+		// The rays meet behind the first observer: the lines cross, the
+		// sight lines do not. Start between the observers instead.
+		return tp.FromENU(be/2, bn/2), true
+	}
+	return tp.FromENU(t*sa, t*ca), true
+}
+
+func invert(m [2][2]float64) ([2][2]float64, bool) {
+	det := m[0][0]*m[1][1] - m[0][1]*m[1][0]
+	scale := math.Abs(m[0][0]) + math.Abs(m[1][1])
+	if scale == 0 || math.Abs(det) < 1e-12*scale*scale {
+		return [2][2]float64{}, false
+	}
+	return [2][2]float64{{m[1][1] / det, -m[0][1] / det}, {-m[1][0] / det, m[0][0] / det}}, true
+}
+
+func wrapRad(a float64) float64 {
+	a = math.Mod(a+math.Pi, 2*math.Pi)
+	if a < 0 {
+		a += 2 * math.Pi
+	}
+	return a - math.Pi
+}
+
+// String shows an estimate for logs and test failures.
+func (e Estimate) String() string {
+	el := ErrorEllipse(e.Cov, Chi2_95)
+	return fmt.Sprintf("%.5f,%.5f ±%.0f×%.0f m @%.0f°", e.Point.Lat, e.Point.Lon, el.SemiMajorM, el.SemiMinorM, el.OrientationDeg)
+}
