@@ -155,6 +155,12 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 	"GET /auth/oidc/{org}/callback": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/auth/oidc/USA/callback?code=x&state=y", want: 404}
 	},
+	"GET /api/v1/events": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/events", want: 503} // no fusion here; TestEvents checks who sees which
+	},
+	"GET /api/v1/fusion/status": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/fusion/status", want: 503}
+	},
 	"GET /api/v1/proof/consistency": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/proof/consistency?from=1", want: 503}
 	},

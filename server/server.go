@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/store"
@@ -48,6 +49,9 @@ type Config struct {
 	// Stored is told of every intake batch once it is durable (the
 	// ledger's committer takes new records from here).
 	Stored func([]store.Stored)
+	// Fusion is the live fusion engine whose events the API serves; nil:
+	// the events routes answer 503.
+	Fusion *fusion.Live
 	// PublicMetrics opens /metrics to everyone; otherwise only admins
 	// see it (its counts include records the public may not see).
 	PublicMetrics bool
@@ -71,6 +75,7 @@ type Server struct {
 	mux           *http.ServeMux
 	audit         auditBuffer
 	throttle      loginThrottle
+	fusion        *fusion.Live
 	publicMetrics bool
 	oidc          map[string]*oidcClient
 	httpClient    *http.Client
@@ -92,6 +97,7 @@ func New(cfg Config) *Server {
 		mux:           http.NewServeMux(),
 		oidc:          map[string]*oidcClient{},
 		publicMetrics: cfg.PublicMetrics,
+		fusion:        cfg.Fusion,
 		httpClient:    cfg.HTTPClient,
 		ledger:        cfg.Ledger,
 		ledgerKeyText: cfg.LedgerKey,
@@ -153,6 +159,8 @@ func (s *Server) routeTable() []route {
 		h("POST /api/v1/withdrawals", s.postWithdrawal),
 		h("GET /api/v1/withdrawals", s.listWithdrawals),
 		h("GET /api/v1/audit", s.listAudit),
+		h("GET /api/v1/events", s.listEvents),
+		h("GET /api/v1/fusion/status", s.fusionStatus),
 		h("POST /api/v1/login", s.login),
 		h("POST /api/v1/logout", s.logout),
 		h("GET /auth/oidc/{org}/login", s.oidcLogin),

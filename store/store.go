@@ -182,6 +182,9 @@ type Store interface {
 	// A sequence never becomes visible after a higher one did. limit <= 0:
 	// no limit.
 	ObservationsAfter(ctx context.Context, seq int64, limit int) ([]observation.Record, error)
+	// LastSequence is the highest observation sequence stored (0 when
+	// none): how far a follower has to go.
+	LastSequence(ctx context.Context) (int64, error)
 
 	// PutSource registers or updates a source.
 	PutSource(ctx context.Context, s Source) error

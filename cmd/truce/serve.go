@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/fusion"
+	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
 	"github.com/truce-mechanism/truce/server"
 	"github.com/truce-mechanism/truce/store"
@@ -136,8 +138,18 @@ func runServe(ctx context.Context, o serveOptions) error {
 		}
 	}()
 
+	// Fusion follows the store in ledger order, beside the server; it
+	// rebuilds its events from the stored reports at every start.
+	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
+	live.Log = log
+	fctx, stopFusion := context.WithCancel(context.WithoutCancel(ctx))
+	fused := make(chan struct{})
+	go func() { live.Run(fctx); close(fused) }()
+	defer func() { stopFusion(); <-fused }()
+
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
-		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics})
+		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics,
+		Fusion: live})
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).

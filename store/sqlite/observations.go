@@ -750,3 +750,12 @@ func (s *Store) timeRange(ctx context.Context, f filters) (lo, hi int64, ok bool
 	}
 	return lo, hi, lo < hi, nil
 }
+
+// LastSequence is the highest observation sequence stored.
+func (s *Store) LastSequence(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.read.QueryRowContext(ctx, "SELECT coalesce(max(sequence), 0) FROM observations").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: %w", err)
+	}
+	return n, nil
+}

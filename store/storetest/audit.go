@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/store"
 )
 
@@ -50,5 +51,17 @@ func testAudit(t *testing.T, s store.Store) {
 	}
 	if page, err := s.AuditAfter(ctx, 1, 1); err != nil || len(page) != 1 || page[0].Actor != "cli:root" {
 		t.Fatalf("page after 1: %+v, %v", page, err)
+	}
+}
+
+func testLastSequence(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if n, err := s.LastSequence(ctx); err != nil || n != 0 {
+		t.Fatalf("empty store: %d, %v", n, err)
+	}
+	mustAppend(t, s, []observation.Observation{Build(Spec{Source: "ls", ID: "1", At: Base}), Build(Spec{Source: "ls", ID: "2", At: Base})}, received)
+	mustAppend(t, s, []observation.Observation{Build(Spec{Source: "ls", ID: "1", At: Base})}, received) // a resubmission takes no sequence
+	if n, err := s.LastSequence(ctx); err != nil || n != 2 {
+		t.Fatalf("after two reports: %d, %v", n, err)
 	}
 }

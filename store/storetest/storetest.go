@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sources", testSources},
 		{"AgreementVersions", testAgreementVersions},
 		{"LedgerBatches", testLedgerBatches},
+		{"LastSequence", testLastSequence},
 		{"Withdrawals", testWithdrawals},
 		{"Identities", testIdentities},
 		{"SourceKeys", testSourceKeys},

@@ -1,0 +1,127 @@
+package server_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/fusion"
+	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/server"
+	"github.com/truce-mechanism/truce/store/sqlite"
+)
+
+// TestEvents: fused events are served with the filters of observations,
+// and a reader sees an event only if it may see every report in it.
+func TestEvents(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
+	demo := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true, Fusion: live})
+	// Two monitors hear one explosion (one report USA-only), a radar sees
+	// another far away (public), a third lone flare (GBR-only).
+	reports := `{"id":"a1","source":"m1","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","fire":"incoming","observer":{"lat":48.30,"lon":38.00},"bearing_deg":45,"bearing_sigma_deg":3,"marking":"PUBLIC"}
+{"id":"a2","source":"m2","observed_at":"2026-09-02T01:00:20Z","kind":"explosion","fire":"incoming","observer":{"lat":48.40,"lon":38.00},"bearing_deg":135,"bearing_sigma_deg":3,"marking":"REL TO USA"}
+{"id":"b1","source":"r1","observed_at":"2026-09-02T03:00:00Z","kind":"explosion","location":{"lat":47.5,"lon":37.5,"cep_m":100},"marking":"PUBLIC"}
+{"id":"c1","source":"m3","observed_at":"2026-09-02T05:00:00Z","kind":"flare","location":{"lat":48.0,"lon":37.0,"cep_m":300},"marking":"REL TO GBR"}
+`
+	if rec := do(demo, "POST", "/api/v1/observations", reports, ""); rec.Code != 201 {
+		t.Fatal(rec.Body)
+	}
+	if rec := do(demo, "GET", "/api/v1/fusion/status", "", ""); rec.Code != 200 || rec.Body.String() != "{\"fused\":0,\"observations\":4}\n" {
+		t.Fatalf("status before fusion: %s", rec.Body)
+	}
+	if n, err := live.CatchUp(ctx); err != nil || n != 4 {
+		t.Fatalf("fused %d, %v", n, err)
+	}
+	if rec := do(demo, "GET", "/api/v1/fusion/status", "", ""); rec.Body.String() != "{\"fused\":4,\"observations\":4}\n" {
+		t.Fatalf("status after: %s", rec.Body)
+	}
+	tokens := map[string]string{}
+	for _, o := range []access.Organisation{{Code: "USA", Name: "US", Kind: access.KindParticipant}, {Code: "GBR", Name: "UK", Kind: access.KindParticipant}} {
+		if err := st.PutOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		name := "viewer-" + o.Code
+		name = map[string]string{"USA": "us.viewer", "GBR": "gb.viewer"}[o.Code]
+		if err := st.PutUser(ctx, access.User{Name: name, Org: o.Code, Roles: []string{access.RoleViewer}}); err != nil {
+			t.Fatal(err)
+		}
+		tok, text, err := access.NewToken(name, nil, clock.Add(-time.Hour), time.Hour*48, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens[o.Code] = text
+	}
+	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Fusion: live})
+	type page struct {
+		Records []struct {
+			ID           string
+			Kind         string
+			Observations []struct{ Source, ID string }
+			Location     *struct{ Lat, Lon float64 }
+			Sources      int
+		}
+		Next string `json:"next_cursor"`
+	}
+	get := func(path, token string) page {
+		rec := do(srv, "GET", path, "", token)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+		var p page
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		name, path, token string
+		want              []int // observations per event shown, in order
+	}{
+		{"the public sees the public event only", "/api/v1/events", "", []int{1}},
+		{"USA sees both explosions, the first fused from two monitors", "/api/v1/events", tokens["USA"], []int{2, 1}},
+		{"GBR sees the public event and its flare", "/api/v1/events", tokens["GBR"], []int{1, 1}},
+		{"by kind", "/api/v1/events?kind=flare", tokens["GBR"], []int{1}},
+		{"by box", "/api/v1/events?bbox=37,47,38,48", tokens["USA"], []int{1}},
+		{"by time", "/api/v1/events?since=2026-09-02T02:00:00Z", tokens["USA"], []int{1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := get(c.path, c.token)
+			var got []int
+			for _, r := range p.Records {
+				got = append(got, len(r.Observations))
+			}
+			if len(got) != len(c.want) {
+				t.Fatalf("events %v; want %v", got, c.want)
+			}
+			for i := range got {
+				if got[i] != c.want[i] {
+					t.Fatalf("events %v; want %v", got, c.want)
+				}
+			}
+		})
+	}
+	// The two bearings cross near 48.35 N, 38.075 E: the event is located.
+	p := get("/api/v1/events", tokens["USA"])
+	if loc := p.Records[0].Location; loc == nil || loc.Lat < 48.3 || loc.Lat > 48.4 || loc.Lon < 38.0 || loc.Lon > 38.2 {
+		t.Fatalf("the two-monitor event is at %+v", loc)
+	}
+	// Paging.
+	first := get("/api/v1/events?limit=1", tokens["USA"])
+	second := get("/api/v1/events?limit=1&cursor="+first.Next, tokens["USA"])
+	if len(first.Records) != 1 || first.Next == "" || len(second.Records) != 1 || second.Records[0].ID == first.Records[0].ID || second.Next != "" {
+		t.Fatalf("pages %+v then %+v", first, second)
+	}
+}
