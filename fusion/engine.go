@@ -168,20 +168,21 @@ func (g *Engine) compatible(e *Event, m *member, group string) (float64, bool) {
 		return g.samePlace(e, m)
 	}
 	total, n := 0.0, 0
-	for _, part := range []struct {
+	for origin, part := range []struct {
 		est *Estimate
 		bs  []Bearing
 		fs  []Fix
-		eb  []Bearing
-		ef  []Fix
 	}{
-		{e.Location, m.location, m.fixes, collect(e, func(x member) []Bearing { return x.location }), collectF(e, func(x member) []Fix { return x.fixes })},
-		{e.Origin, m.oBear, m.oFixes, collect(e, func(x member) []Bearing { return x.oBear }), collectF(e, func(x member) []Fix { return x.oFixes })},
+		{e.Location, m.location, m.fixes},
+		{e.Origin, m.oBear, m.oFixes},
 	} {
 		if len(part.bs)+len(part.fs) == 0 {
 			continue
 		}
 		if part.est != nil {
+			if !nearby(part.est.Point, part.bs, part.fs, g.cfg.MaxRangeM) {
+				return 0, false
+			}
 			sc, ok := residual(part.est, part.bs, part.fs)
 			if !ok {
 				return 0, false
@@ -191,8 +192,17 @@ func (g *Engine) compatible(e *Event, m *member, group string) (float64, bool) {
 		}
 		// The event has at most sight lines here: the new report must
 		// cross them ahead, within range.
-		if len(part.eb)+len(part.ef) > 0 {
-			if !crossAhead(part.eb, part.ef, part.bs, part.fs, g.cfg.MaxRangeM) {
+		var eb []Bearing
+		var ef []Fix
+		for _, x := range e.members {
+			if origin == 1 {
+				eb, ef = append(eb, x.oBear...), append(ef, x.oFixes...)
+			} else {
+				eb, ef = append(eb, x.location...), append(ef, x.fixes...)
+			}
+		}
+		if len(eb)+len(ef) > 0 {
+			if !crossAhead(eb, ef, part.bs, part.fs, g.cfg.MaxRangeM) {
 				return 0, false
 			}
 			total, n = total+1, n+1
@@ -208,20 +218,29 @@ func (g *Engine) compatible(e *Event, m *member, group string) (float64, bool) {
 	return total/float64(n) + dt/600, true
 }
 
-func collect(e *Event, f func(member) []Bearing) []Bearing {
-	var out []Bearing
-	for _, m := range e.members {
-		out = append(out, f(m)...)
+// nearby is a cheap first test: the fixes within range of p and the
+// observers within range of it (flat-earth distance, generous by 10 %).
+func nearby(p geo.Point, bs []Bearing, fs []Fix, maxRange float64) bool {
+	for _, f := range fs {
+		if roughDistanceM(p, f.Point) > maxRange {
+			return false
+		}
 	}
-	return out
+	for _, b := range bs {
+		if roughDistanceM(p, b.Observer) > 1.1*maxRange {
+			return false
+		}
+	}
+	return true
 }
 
-func collectF(e *Event, f func(member) []Fix) []Fix {
-	var out []Fix
-	for _, m := range e.members {
-		out = append(out, f(m)...)
-	}
-	return out
+// roughDistanceM is an equirectangular distance, within a few per cent
+// over tens of kilometres: enough to rule out what is far away.
+func roughDistanceM(a, b geo.Point) float64 {
+	const mPerDeg = 111195.0
+	dlat := (a.Lat - b.Lat) * mPerDeg
+	dlon := (a.Lon - b.Lon) * mPerDeg * math.Cos((a.Lat+b.Lat)/2*math.Pi/180)
+	return math.Hypot(dlat, dlon)
 }
 
 // gateChi2 is how far (in normalised squared residual per measurement) a

@@ -139,3 +139,39 @@ func TestFusionAgainstTruth(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkFuse: association and localisation throughput on a simulated
+// escalation (the reports decoded beforehand; fusion alone is timed).
+//
+//	go test -run '^$' -bench Fuse -benchtime 1x ./fusion
+func BenchmarkFuse(b *testing.B) {
+	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := res.WriteObservations(&buf); err != nil {
+		b.Fatal(err)
+	}
+	docs, err := observation.Decode(observation.MediaNDJSON, buf.Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	obs := make([]observation.Observation, len(docs))
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, d := range docs {
+		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
+		if len(errs) > 0 {
+			b.Fatal(errs[0])
+		}
+		obs[i] = o
+	}
+	b.ResetTimer()
+	var events int
+	for range b.N {
+		events = len(fuseAll(obs))
+	}
+	b.ReportMetric(float64(b.N*len(obs))/b.Elapsed().Seconds(), "obs/s")
+	b.ReportMetric(float64(len(obs)), "observations")
+	b.ReportMetric(float64(events), "events")
+}
