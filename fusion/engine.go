@@ -234,6 +234,20 @@ func nearby(p geo.Point, bs []Bearing, fs []Fix, maxRange float64) bool {
 	return true
 }
 
+// roughAzimuth is the flat-earth distance and azimuth from a to b: within
+// a few tenths of a degree over tens of kilometres, well inside the gates
+// (the estimate itself uses geodesics).
+func roughAzimuth(a, b geo.Point) (float64, float64) {
+	const mPerDeg = 111195.0
+	dn := (b.Lat - a.Lat) * mPerDeg
+	de := (b.Lon - a.Lon) * mPerDeg * math.Cos((a.Lat+b.Lat)/2*math.Pi/180)
+	az := math.Atan2(de, dn) * 180 / math.Pi
+	if az < 0 {
+		az += 360
+	}
+	return math.Hypot(de, dn), az
+}
+
 // roughDistanceM is an equirectangular distance, within a few per cent
 // over tens of kilometres: enough to rule out what is far away.
 func roughDistanceM(a, b geo.Point) float64 {
@@ -254,7 +268,7 @@ func residual(est *Estimate, bs []Bearing, fs []Fix) (float64, bool) {
 	varE := (est.Cov[0][0] + est.Cov[1][1]) / 2
 	total, n := 0.0, 0
 	for _, f := range fs {
-		d := geo.DistanceM(f.Point, est.Point)
+		d := roughDistanceM(f.Point, est.Point)
 		r := d * d / (f.SigmaM*f.SigmaM + varE) / 2
 		if r > gateChi2 {
 			return 0, false
@@ -262,7 +276,7 @@ func residual(est *Estimate, bs []Bearing, fs []Fix) (float64, bool) {
 		total, n = total+r, n+1
 	}
 	for _, b := range bs {
-		dist, az, _ := geo.Inverse(b.Observer, est.Point)
+		dist, az := roughAzimuth(b.Observer, est.Point)
 		if dist < 1 {
 			continue
 		}
@@ -321,7 +335,7 @@ func crossAhead(oldB []Bearing, oldF []Fix, newB []Bearing, newF []Fix, maxRange
 // ahead: p lies along the bearing (within 3 σ and a few degrees), in
 // front of the observer and within range.
 func ahead(b Bearing, p geo.Point, maxRange float64) bool {
-	dist, az, _ := geo.Inverse(b.Observer, p)
+	dist, az := roughAzimuth(b.Observer, p)
 	if dist > maxRange {
 		return false
 	}
