@@ -76,10 +76,12 @@ type BBox struct {
 	West, South, East, North float64
 }
 
-// Cursor is a position in the (observed_at, sequence) order.
+// Cursor is a position in a page order: (observed_at, sequence) for
+// observations, (start, id) for events.
 type Cursor struct {
-	ObservedAt time.Time
-	Sequence   int64
+	ObservedAt time.Time // an observation's observed_at, an event's Start
+	Sequence   int64     // observations only
+	ID         string    // events only: the event's ID
 }
 
 // MarkingFilter decides which markings a reader may see. The store asks it
@@ -276,6 +278,28 @@ type Store interface {
 	// AuditAfter returns up to limit events with Sequence > seq, in order
 	// (limit <= 0: no limit).
 	AuditAfter(ctx context.Context, seq int64, limit int) ([]AuditEvent, error)
+
+	// PutEvents appends event versions atomically and durably: all or
+	// nothing. A version whose (ID, Version) is stored with the same
+	// content (SameEvent) is a no-op, so a replay after a crash is
+	// harmless; with other content the whole batch is rejected with an
+	// *EventConflictError (errors.Is ErrConflict) and nothing is written. A
+	// version is never overwritten; the latest of an event is its highest
+	// Version, whatever the order versions arrive in. A version CheckEvent
+	// refuses fails the batch.
+	PutEvents(ctx context.Context, versions []EventRecord) error
+	// Events returns a page of events — the latest version of each — in
+	// (Start, ID) order, and the cursor of the next page (nil at the end).
+	Events(ctx context.Context, q EventQuery) ([]EventRecord, *Cursor, error)
+	// Event returns the latest version of an event, or ErrNotFound. It
+	// does not filter by marking: the caller decides what to show.
+	Event(ctx context.Context, id string) (EventRecord, error)
+	// EventVersions returns every stored version of an event in ascending
+	// Version order, or ErrNotFound when there is none.
+	EventVersions(ctx context.Context, id string) ([]EventRecord, error)
+	// LastEventSequence is the highest Sequence over stored event versions
+	// (0 when none): the observations after it are to be fused again.
+	LastEventSequence(ctx context.Context) (int64, error)
 
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error

@@ -21,4 +21,9 @@
 // observed_at) answers bounding box and time window queries, the box
 // covered by a few S2 cell ranges and each day of the window scanned once
 // per range.
+//
+// Events: as in the SQLite store, event_versions keeps every version and
+// events_latest one row per event pointing at its highest version, indexed
+// like observations; event ids collate as "C" so that (start, id) order is
+// bytewise in both stores whatever the database's locale.
 package postgres

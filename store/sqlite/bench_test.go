@@ -81,3 +81,60 @@ func BenchmarkQuery10M(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkQueries(b, s, storetest.TenMillion)
 }
+
+// BenchmarkPutEvents measures durable appends of event versions into a
+// fresh database, in batches of 1,000.
+//
+//	go test -run '^$' -bench PutEvents -benchtime 300x ./store/sqlite/
+func BenchmarkPutEvents(b *testing.B) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.Run("batch1000", func(b *testing.B) { storetest.BenchmarkPutEvents(b, s, 1000) })
+}
+
+// BenchmarkEventQuery1M measures bbox + time window queries over a million
+// stored events (1.9 million versions). Building the database takes a few
+// minutes, so it runs only with TRUCE_BENCH_EVENTS=1, and the database is
+// kept for the next run at $TRUCE_BENCH_EVENTS_DATA (default:
+// truce-bench-1m-events.db in the temporary directory):
+//
+//	TRUCE_BENCH_EVENTS=1 go test -run '^$' -bench EventQuery1M -benchtime 2000x -timeout 1h ./store/sqlite/
+func BenchmarkEventQuery1M(b *testing.B) {
+	if os.Getenv("TRUCE_BENCH_EVENTS") == "" {
+		b.Skip("set TRUCE_BENCH_EVENTS=1 to build (once, minutes) and query a database of a million events")
+	}
+	path := os.Getenv("TRUCE_BENCH_EVENTS_DATA")
+	if path == "" {
+		path = filepath.Join(os.TempDir(), "truce-bench-1m-events.db")
+	}
+	ctx := context.Background()
+	complete := path + ".complete"
+	if _, err := os.Stat(complete); err != nil {
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			os.Remove(p)
+		}
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("building %s", path)
+		if err := storetest.MillionEvents.LoadEvents(ctx, s, 1000, b.Logf); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(complete, nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkEventQueries(b, s, storetest.MillionEvents)
+}

@@ -22,4 +22,10 @@
 // and sorting it. (An R*Tree answers the same queries; it was measured and
 // set aside because inserting into it cost six times as much: see the
 // migration.)
+//
+// Events: every version is a row of event_versions, never changed;
+// events_latest holds one row per event, pointing at its highest version,
+// with the same day and cell keys, and moves only forward. Queries choose
+// a page from events_latest's covering indexes alone, so an event's old
+// versions cost a query nothing, then read the page's versions by key.
 package sqlite

@@ -29,9 +29,13 @@ type Store struct {
 	dec   func(doc []byte) (observation.Observation, error)
 
 	// mu serialises writers (one at a time, in arrival order as far as
-	// Go's mutex goes) and guards inserts, the prepared statement cache.
+	// Go's mutex goes) and guards inserts and prepared, the prepared
+	// statement caches.
 	mu      sync.Mutex
 	inserts map[int]*sql.Stmt // multi-row INSERT statements by row count
+	// prepared holds other writes' statements by their SQL (event
+	// versions' multi-row inserts and upserts).
+	prepared map[string]*sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -149,7 +153,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	read.SetMaxIdleConns(DefaultReadConnections)
 	read.SetConnMaxIdleTime(5 * time.Minute)
 
-	s := &Store{write: write, read: read, now: time.Now, inserts: map[int]*sql.Stmt{}}
+	s := &Store{write: write, read: read, now: time.Now, inserts: map[int]*sql.Stmt{}, prepared: map[string]*sql.Stmt{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -194,6 +198,9 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		for _, st := range s.inserts {
+			st.Close()
+		}
+		for _, st := range s.prepared {
 			st.Close()
 		}
 		s.mu.Unlock()

@@ -152,3 +152,98 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkPutEvents puts b.N batches of size event versions to s, as
+// fusion persists them (new events and later versions of recent ones), and
+// reports versions per second, durable commit included. Generating the
+// batches is not timed.
+func BenchmarkPutEvents(b *testing.B, s store.Store, size int) {
+	ctx := context.Background()
+	g := NewEventStream(uint64(size), MillionEvents.Start, MillionEvents.Span, MillionEvents.N)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		batch := g.Batch(size)
+		b.StartTimer()
+		if err := s.PutEvents(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	n := float64(b.N * size)
+	b.ReportMetric(n/b.Elapsed().Seconds(), "versions/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/version")
+}
+
+// MillionEvents is a year of fused events over Donbas: a million events
+// (about 2,700 a day, some ten in a 20 × 20 km box), half of them with
+// later versions, about 1.9 million versions in all.
+var MillionEvents = Dataset{Seed: 2026, N: 1_000_000, Start: Base, Span: 365 * 24 * time.Hour}
+
+// LoadEvents puts the dataset's event versions to s in batches until N
+// events are made, reporting progress to logf every hundred thousand.
+func (d Dataset) LoadEvents(ctx context.Context, s store.Store, batch int, logf func(format string, args ...any)) error {
+	g := NewEventStream(d.Seed, d.Start, d.Span, d.N)
+	start := time.Now()
+	versions := 0
+	for g.Made() < d.N {
+		prev := g.Made()
+		vs := g.Batch(batch)
+		if err := s.PutEvents(ctx, vs); err != nil {
+			return fmt.Errorf("loading the events at %d: %w", prev, err)
+		}
+		versions += len(vs)
+		if g.Made()/100_000 != prev/100_000 || g.Made() >= d.N {
+			el := time.Since(start)
+			logf("loaded %d of %d events (%d versions) in %v (%.0f versions/s)", g.Made(), d.N, versions, el.Round(time.Second), float64(versions)/el.Seconds())
+		}
+	}
+	return nil
+}
+
+// BenchmarkEventQueries runs the query shapes of BenchmarkQueries against
+// events: as a trusted reader, and the first shape again as a MISSION
+// reader (the marking filter in the query). It reports the median and
+// 99th percentile latency and the mean number of events returned. Use a
+// fixed iteration count (-benchtime=2000x) for a stable p99.
+func BenchmarkEventQueries(b *testing.B, s store.Store, d Dataset) {
+	type shape struct {
+		QueryShape
+		markings store.MarkingFilter
+	}
+	shapes := make([]shape, 0, len(QueryShapes)+1)
+	for _, q := range QueryShapes {
+		shapes = append(shapes, shape{QueryShape: q})
+	}
+	mission := QueryShapes[0]
+	mission.Name += "_mission_reader"
+	shapes = append(shapes, shape{mission, func(m string) bool { return m == "PUBLIC" || m == "MISSION" }})
+	for _, sh := range shapes {
+		b.Run(sh.Name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(d.Seed, 99))
+			queries := make([]store.EventQuery, b.N)
+			for i := range queries {
+				oq := sh.random(rng, d)
+				queries[i] = store.EventQuery{Since: oq.Since, Until: oq.Until, BBox: oq.BBox, Limit: oq.Limit, Markings: sh.markings}
+			}
+			lat := make([]time.Duration, 0, b.N)
+			rows := 0
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := range b.N {
+				t0 := time.Now()
+				es, _, err := s.Events(ctx, queries[i])
+				lat = append(lat, time.Since(t0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += len(es)
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(ms(percentile(lat, 0.50)), "p50_ms")
+			b.ReportMetric(ms(percentile(lat, 0.99)), "p99_ms")
+			b.ReportMetric(float64(rows)/float64(b.N), "rows/query")
+		})
+	}
+}

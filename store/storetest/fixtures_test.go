@@ -2,8 +2,11 @@ package storetest
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
+
+	"github.com/truce-mechanism/truce/store"
 )
 
 // The fixtures' documents are what a validator would have accepted: valid
@@ -43,5 +46,46 @@ func TestStreamOrder(t *testing.T) {
 		if o.ObservedAt.After(clock) || o.ObservedAt.Before(clock.Add(-Lateness)) {
 			t.Fatalf("report %d at %v, stream clock %v", i, o.ObservedAt, clock)
 		}
+	}
+}
+
+// An event stream is what fusion would persist: each event's versions in
+// order, none twice, sequences rising, documents that agree with the
+// fields.
+func TestEventStream(t *testing.T) {
+	g := NewEventStream(4, Base, 30*24*time.Hour, 5000)
+	last := map[string]int{}
+	var seq int64
+	for _, e := range g.Batch(8000) {
+		if err := store.CheckEvent(e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Version != last[e.ID]+1 {
+			t.Fatalf("%s version %d after version %d", e.ID, e.Version, last[e.ID])
+		}
+		last[e.ID] = e.Version
+		if e.Sequence <= seq {
+			t.Fatalf("%s version %d: sequence %d after %d", e.ID, e.Version, e.Sequence, seq)
+		}
+		seq = e.Sequence
+		var d struct {
+			ID, Kind string
+			Version  int
+			Start    time.Time
+			Marking  []string
+			Location *struct{ Lat, Lon float64 }
+		}
+		if err := json.Unmarshal(e.Document, &d); err != nil {
+			t.Fatalf("%s: %v\n%s", e.ID, err, e.Document)
+		}
+		if d.ID != e.ID || d.Version != e.Version || d.Kind != e.Kind || !d.Start.Equal(e.Start) || store.JoinMarkings(d.Marking) != e.Marking {
+			t.Errorf("%s: document %s disagrees with %+v", e.ID, e.Document, e)
+		}
+		if (d.Location == nil) != (e.Lat == nil) || d.Location != nil && (math.Abs(d.Location.Lat-*e.Lat) > 1e-6 || math.Abs(d.Location.Lon-*e.Lon) > 1e-6) {
+			t.Errorf("%s: location disagrees", e.ID)
+		}
+	}
+	if g.Made() < 4000 || len(last) != g.Made() {
+		t.Errorf("%d events made, %d seen", g.Made(), len(last))
 	}
 }

@@ -46,6 +46,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SourceKeys", testSourceKeys},
 		{"Audit", testAudit},
 		{"Sessions", testSessions},
+		{"EventVersions", testEventVersions},
+		{"EventReplay", testEventReplay},
+		{"EventConflicts", testEventConflicts},
+		{"EventRefused", testEventRefused},
+		{"EventQuery", testEventQuery},
+		{"EventPagingAcrossInserts", testEventPagingAcrossInserts},
+		{"ConcurrentPutEvents", testConcurrentPutEvents},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
@@ -79,6 +86,9 @@ func RunReopen(t *testing.T, open func(t *testing.T) (store.Store, func(t *testi
 		if err := s.PutAgreementVersion(ctx, av); err != nil {
 			t.Fatal(err)
 		}
+		ev1 := BuildEvent(EventSpec{ID: "ev-1", Start: Base, Located: true, Lat: 48.1, Lon: 37.9, Sequence: 1})
+		ev2 := BuildEvent(EventSpec{ID: "ev-1", Version: 2, Start: Base, Located: true, Lat: 48.1, Lon: 37.9, Marking: []string{"MISSION"}, Sequence: 2})
+		putEvents(t, s, ev1, ev2)
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
@@ -98,6 +108,16 @@ func RunReopen(t *testing.T, open func(t *testing.T) (store.Store, func(t *testi
 		if vs, err := s.AgreementVersions(ctx); err != nil || len(vs) != 1 || !bytes.Equal(vs[0].Document, av.Document) {
 			t.Errorf("after reopen, AgreementVersions = %+v, %v", vs, err)
 		}
+		if got, err := s.Event(ctx, "ev-1"); err != nil {
+			t.Errorf("after reopen, Event: %v", err)
+		} else {
+			checkEvent(t, got, ev2)
+		}
+		if n, err := s.LastEventSequence(ctx); err != nil || n != 2 {
+			t.Errorf("after reopen, LastEventSequence = %d, %v; want 2", n, err)
+		}
+		// Replaying the events after a restart is harmless.
+		putEvents(t, s, ev1, ev2)
 		// The same batch again is a resubmission, and new reports continue
 		// the sequence rather than reuse it.
 		again := mustAppend(t, s, first, received.Add(time.Hour))
