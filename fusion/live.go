@@ -18,6 +18,9 @@ type Live struct {
 	Resolve observation.Resolver
 	Poll    time.Duration // 0: 200 ms
 	Log     *slog.Logger
+	// Observe, when set, is shown every observation as it is fused, in
+	// ledger order (coverage follows the same stream).
+	Observe func(seq int64, o *observation.Observation)
 
 	mu     sync.RWMutex
 	engine *Engine
@@ -54,6 +57,9 @@ func (l *Live) CatchUp(ctx context.Context) (int, error) {
 		l.mu.Lock()
 		for i := range obs {
 			l.engine.Add(recs[i].Sequence, &obs[i])
+			if l.Observe != nil {
+				l.Observe(recs[i].Sequence, &obs[i])
+			}
 		}
 		l.mu.Unlock()
 		total += len(recs)

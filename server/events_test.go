@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/coverage"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/server"
 	"github.com/truce-mechanism/truce/store/sqlite"
 )
@@ -44,25 +47,7 @@ func TestEvents(t *testing.T) {
 	if rec := do(demo, "GET", "/api/v1/fusion/status", "", ""); rec.Body.String() != "{\"fused\":4,\"observations\":4}\n" {
 		t.Fatalf("status after: %s", rec.Body)
 	}
-	tokens := map[string]string{}
-	for _, o := range []access.Organisation{{Code: "USA", Name: "US", Kind: access.KindParticipant}, {Code: "GBR", Name: "UK", Kind: access.KindParticipant}} {
-		if err := st.PutOrganisation(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-		name := "viewer-" + o.Code
-		name = map[string]string{"USA": "us.viewer", "GBR": "gb.viewer"}[o.Code]
-		if err := st.PutUser(ctx, access.User{Name: name, Org: o.Code, Roles: []string{access.RoleViewer}}); err != nil {
-			t.Fatal(err)
-		}
-		tok, text, err := access.NewToken(name, nil, clock.Add(-time.Hour), time.Hour*48, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutToken(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
-		tokens[o.Code] = text
-	}
+	tokens := viewerTokens(t, st)
 	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Fusion: live})
 	type page struct {
 		Records []struct {
@@ -123,5 +108,115 @@ func TestEvents(t *testing.T) {
 	second := get("/api/v1/events?limit=1&cursor="+first.Next, tokens["USA"])
 	if len(first.Records) != 1 || first.Next == "" || len(second.Records) != 1 || second.Records[0].ID == first.Records[0].ID || second.Next != "" {
 		t.Fatalf("pages %+v then %+v", first, second)
+	}
+}
+
+// viewerTokens registers organisations USA and GBR with one viewer each
+// and returns their tokens by organisation.
+func viewerTokens(t *testing.T, st *sqlite.Store) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	tokens := map[string]string{}
+	for _, o := range []access.Organisation{{Code: "USA", Name: "US", Kind: access.KindParticipant}, {Code: "GBR", Name: "UK", Kind: access.KindParticipant}} {
+		if err := st.PutOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		name := map[string]string{"USA": "us.viewer", "GBR": "gb.viewer"}[o.Code]
+		if err := st.PutUser(ctx, access.User{Name: name, Org: o.Code, Roles: []string{access.RoleViewer}}); err != nil {
+			t.Fatal(err)
+		}
+		tok, text, err := access.NewToken(name, nil, clock.Add(-time.Hour), time.Hour*48, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens[o.Code] = text
+	}
+	return tokens
+}
+
+// TestCoverage: coverage is computed from the reports the reader may
+// see, so a REL TO report's sensor shows only to its releasees; GeoJSON
+// gives the cells as polygons; bad windows are named.
+func TestCoverage(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tokens := viewerTokens(t, st)
+	tr := coverage.New(coverage.Config{})
+	at := time.Date(2026, 9, 2, 10, 30, 0, 0, time.UTC)
+	for _, o := range []observation.Observation{
+		{Source: "m1", ID: "1", ObservedAt: at, Kind: observation.Explosion, Marking: "PUBLIC", Observer: &observation.Point{Lat: 48.3, Lon: 38.0, Resolved: true}},
+		{Source: "r1", ID: "1", ObservedAt: at, Kind: observation.Explosion, Marking: "REL TO USA", Observer: &observation.Point{Lat: 47.5, Lon: 37.0, Resolved: true}},
+	} {
+		tr.Add(&o, coverage.SourceInfo{Kind: map[string]string{"m1": "monitor", "r1": "radar"}[o.Source]})
+	}
+	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Coverage: tr})
+	type cells struct {
+		Cells []struct {
+			Sources  []string
+			Fraction float64
+		}
+	}
+	sourcesSeen := func(token, query string) map[string]bool {
+		rec := do(srv, "GET", "/api/v1/coverage"+query, "", token)
+		if rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var c cells
+		if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, x := range c.Cells {
+			for _, s := range x.Sources {
+				seen[s] = x.Fraction > 0
+			}
+		}
+		return seen
+	}
+	for _, tc := range []struct {
+		name, token, query string
+		want               map[string]bool
+	}{
+		{"the public sees the public monitor's coverage only", "", "", map[string]bool{"m1": true}},
+		{"USA sees its radar too", tokens["USA"], "", map[string]bool{"m1": true, "r1": true}},
+		{"GBR does not", tokens["GBR"], "", map[string]bool{"m1": true}},
+		{"a box around the radar", tokens["USA"], "?bbox=36.5,47.2,37.5,47.8", map[string]bool{"r1": true}},
+		{"another day", tokens["USA"], "?since=2026-09-03T00:00:00Z&until=2026-09-04T00:00:00Z", map[string]bool{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := sourcesSeen(tc.token, tc.query)
+			if len(got) != len(tc.want) {
+				t.Fatalf("sources %v, want %v", got, tc.want)
+			}
+			for k := range tc.want {
+				if !got[k] {
+					t.Fatalf("sources %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+	req := httptest.NewRequest("GET", "/api/v1/coverage", nil)
+	req.Header.Set("Accept", "application/geo+json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	var fc struct {
+		Type     string
+		Features []struct{ Geometry struct{ Type string } }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &fc); err != nil || rec.Header().Get("Content-Type") != "application/geo+json" ||
+		fc.Type != "FeatureCollection" || len(fc.Features) == 0 || fc.Features[0].Geometry.Type != "Polygon" {
+		t.Fatalf("GeoJSON: %s %v", rec.Body.String()[:min(200, rec.Body.Len())], err)
+	}
+	for _, q := range []string{"?since=yesterday", "?since=2026-08-01T00:00:00Z", "?colour=red", "?bbox=1,2,3"} {
+		if rec := do(srv, "GET", "/api/v1/coverage"+q, "", ""); rec.Code != 400 {
+			t.Errorf("%s: %d, want 400", q, rec.Code)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/coverage"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
@@ -52,6 +53,9 @@ type Config struct {
 	// Fusion is the live fusion engine whose events the API serves; nil:
 	// the events routes answer 503.
 	Fusion *fusion.Live
+	// Coverage says where and when the mechanism could see; nil: the
+	// coverage route answers 503.
+	Coverage *coverage.Tracker
 	// PublicMetrics opens /metrics to everyone; otherwise only admins
 	// see it (its counts include records the public may not see).
 	PublicMetrics bool
@@ -76,6 +80,7 @@ type Server struct {
 	audit         auditBuffer
 	throttle      loginThrottle
 	fusion        *fusion.Live
+	coverage      *coverage.Tracker
 	publicMetrics bool
 	oidc          map[string]*oidcClient
 	httpClient    *http.Client
@@ -98,6 +103,7 @@ func New(cfg Config) *Server {
 		oidc:          map[string]*oidcClient{},
 		publicMetrics: cfg.PublicMetrics,
 		fusion:        cfg.Fusion,
+		coverage:      cfg.Coverage,
 		httpClient:    cfg.HTTPClient,
 		ledger:        cfg.Ledger,
 		ledgerKeyText: cfg.LedgerKey,
@@ -161,6 +167,7 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/audit", s.listAudit),
 		h("GET /api/v1/events", s.listEvents),
 		h("GET /api/v1/fusion/status", s.fusionStatus),
+		h("GET /api/v1/coverage", s.getCoverage),
 		h("POST /api/v1/login", s.login),
 		h("POST /api/v1/logout", s.logout),
 		h("GET /auth/oidc/{org}/login", s.oidcLogin),

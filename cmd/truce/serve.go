@@ -9,14 +9,17 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/coverage"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
+	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/server"
 	"github.com/truce-mechanism/truce/store"
 )
@@ -142,14 +145,26 @@ func runServe(ctx context.Context, o serveOptions) error {
 	// rebuilds its events from the stored reports at every start.
 	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
 	live.Log = log
+	// Coverage follows the same stream; it keeps coverageRetention of
+	// hours (the guarantees' indicators look back 30 days).
+	tracker := coverage.New(coverage.Config{})
+	book := newSourceBook(st)
+	var newest atomic.Int64 // the newest report's time, unix µs
+	live.Observe = func(_ int64, o *observation.Observation) {
+		tracker.Add(o, book.coverageInfo(ctx, o.Source))
+		if us := o.ObservedAt.UnixMicro(); us > newest.Load() {
+			newest.Store(us)
+		}
+	}
 	fctx, stopFusion := context.WithCancel(context.WithoutCancel(ctx))
 	fused := make(chan struct{})
 	go func() { live.Run(fctx); close(fused) }()
 	defer func() { stopFusion(); <-fused }()
+	go forgetCoverage(fctx, tracker, &newest)
 
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
 		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics,
-		Fusion: live})
+		Fusion: live, Coverage: tracker})
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).
@@ -178,6 +193,29 @@ func runServe(ctx context.Context, o serveOptions) error {
 	}
 
 	return serveUntilDone(ctx, hs, ln, log)
+}
+
+// coverageRetention is how far back coverage is kept in memory: the
+// guarantees' indicators look back 30 days.
+const coverageRetention = 35 * 24 * time.Hour
+
+// forgetCoverage drops hours older than coverageRetention before the
+// newest report every ten minutes until ctx ends, so memory follows the
+// retention, not history. Report time, not the wall clock: a replay of
+// last year's reports keeps its coverage.
+func forgetCoverage(ctx context.Context, t *coverage.Tracker, newest *atomic.Int64) {
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if us := newest.Load(); us > 0 {
+				t.Forget(time.UnixMicro(us).Add(-coverageRetention))
+			}
+		}
+	}
 }
 
 // serveUntilDone serves until ctx ends (SIGINT, SIGTERM), then lets the
