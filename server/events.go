@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -8,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/fusion"
+	"github.com/truce-mechanism/truce/store"
 )
 
 // eventJSON is an event as the API shows it. Assessment (violations,
@@ -102,53 +105,178 @@ func toEventJSON(e fusion.Event) eventJSON {
 
 // listEvents answers GET /api/v1/events with the filters of observations
 // (since, until on the start; bbox on the location; kind), in (start, id)
-// order with a cursor. An event is shown only to a reader who may see
-// every report in it.
+// order with a cursor. Final events come from the store, the ones fusion
+// may still change from the running engine; both are shown only to a
+// reader who may see every report in them. Accept: application/geo+json
+// gives GeoJSON features.
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	if s.fusion == nil {
 		s.writeProblem(w, r, newProblem(codeUnavailable, "this server does not run fusion"))
 		return
 	}
-	// The filters are the observations'; the cursor is the events' own.
-	values := r.URL.Query()
-	cursor := values.Get("cursor")
-	values.Del("cursor")
-	rq := r.Clone(r.Context())
-	rq.URL.RawQuery = values.Encode()
-	q, err := parseObservationQuery(rq)
+	q, err := parseEventQuery(r)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	var after *struct {
-		start time.Time
-		id    string
+	page, more, err := s.eventPage(r, q)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
-	if c := cursor; c != "" {
-		us, id, ok := strings.Cut(c, ".")
-		n, err := strconv.ParseInt(us, 36, 64)
-		if !ok || err != nil {
-			s.writeProblem(w, r, newProblem(codeBadQuery, "bad cursor"))
-			return
+	next := ""
+	if more {
+		last := page[len(page)-1]
+		next = strconv.FormatInt(last.start.UnixMicro(), 36) + "." + last.id
+		nextURL := *r.URL
+		v := nextURL.Query()
+		v.Set("cursor", next)
+		nextURL.RawQuery = v.Encode()
+		w.Header().Set("Link", "<"+nextURL.String()+`>; rel="next"`)
+	}
+	for _, e := range page {
+		noteRead(r, "event/"+e.id, e.marking)
+	}
+	if wantsGeoJSON(r) {
+		fc := newFeatureCollection()
+		fc.NextCursor = next
+		for _, e := range page {
+			fc.add(e.id, pointGeometry(e.location), json.RawMessage(e.doc))
 		}
-		after = &struct {
-			start time.Time
-			id    string
-		}{time.UnixMicro(n).UTC(), id}
+		fc.write(w)
+		return
 	}
+	var out bytes.Buffer
+	out.WriteString(`{"records":[`)
+	for i, e := range page {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		out.Write(e.doc)
+	}
+	out.WriteString(`]`)
+	if next != "" {
+		out.WriteString(`,"next_cursor":"` + next + `"`)
+	}
+	out.WriteString("}\n")
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out.Bytes())
+}
+
+// eventQuery is a read of events: the observations' filters on the
+// events' own cursor.
+type eventQuery struct {
+	store.EventQuery
+}
+
+// parseEventQuery reads the parameters of observations (since, until,
+// bbox, kind, limit) and the events' cursor.
+func parseEventQuery(r *http.Request) (eventQuery, error) {
+	values := r.URL.Query()
+	cursor := values.Get("cursor")
+	values.Del("cursor")
+	values.Del("source") // the observations' filter; events have many sources
+	rq := r.Clone(r.Context())
+	rq.URL.RawQuery = values.Encode()
+	oq, err := parseObservationQuery(rq)
+	if err != nil {
+		return eventQuery{}, err
+	}
+	q := eventQuery{store.EventQuery{Since: oq.Since, Until: oq.Until, BBox: oq.BBox, Limit: oq.Limit}}
+	for _, k := range oq.Kinds {
+		q.Kinds = append(q.Kinds, string(k))
+	}
+	if cursor != "" {
+		us, id, ok := strings.Cut(cursor, ".")
+		n, err := strconv.ParseInt(us, 36, 64)
+		if !ok || err != nil || id == "" {
+			p := newProblem(codeBadQuery, "the query parameters cannot be used as given")
+			p.Errors = []FieldProblem{{Pointer: "?cursor", Detail: "is not a cursor this server gave out", Index: -1}}
+			return eventQuery{}, p
+		}
+		q.After = &store.Cursor{ObservedAt: time.UnixMicro(n).UTC(), ID: id}
+	}
+	return q, nil
+}
+
+// shownEvent is an event ready to be written: its document and what a
+// page needs to order, filter and audit it.
+type shownEvent struct {
+	id       string
+	start    time.Time // µs, as the store keeps it
+	marking  string    // joined conjunction
+	location *pointJSON
+	doc      []byte
+}
+
+func before(a, b shownEvent) bool {
+	if c := a.start.Compare(b.start); c != 0 {
+		return c < 0
+	}
+	return a.id < b.id
+}
+
+// eventPage reads one page of q: the store's final events merged with the
+// running engine's, in (start, id) order; more says whether another page
+// follows.
+func (s *Server) eventPage(r *http.Request, q eventQuery) ([]shownEvent, bool, error) {
 	reader := s.reader(r)
+	limit := q.Limit
+	sq := q.EventQuery
+	if limit > 0 {
+		sq.Limit = limit + 1
+	}
+	if !reader.All {
+		sq.Markings = reader.CanSee
+	}
+	recs, _, err := s.store.Events(r.Context(), sq)
+	if err != nil {
+		return nil, false, err
+	}
+	active := s.activeEvents(reader, q)
+	inEngine := map[string]bool{}
+	for _, e := range active {
+		inEngine[e.id] = true
+	}
+	var stored []shownEvent
+	for _, rec := range recs {
+		if inEngine[rec.ID] {
+			continue // re-fused since a restart: the engine's is current
+		}
+		e := shownEvent{id: rec.ID, start: rec.Start.UTC(), marking: rec.Marking, doc: rec.Document}
+		if rec.Lat != nil && rec.Lon != nil {
+			e.location = &pointJSON{*rec.Lat, *rec.Lon}
+		}
+		stored = append(stored, e)
+	}
+	var page []shownEvent
+	for len(stored)+len(active) > 0 && (limit <= 0 || len(page) <= limit) {
+		if len(active) == 0 || len(stored) > 0 && before(stored[0], active[0]) {
+			page, stored = append(page, stored[0]), stored[1:]
+		} else {
+			page, active = append(page, active[0]), active[1:]
+		}
+	}
+	if limit > 0 && len(page) > limit {
+		return page[:limit], true, nil
+	}
+	return page, false, nil
+}
+
+// activeEvents renders the running engine's events that q selects and the
+// reader may see, in (start, id) order.
+func (s *Server) activeEvents(reader access.Reader, q eventQuery) []shownEvent {
 	kinds := map[string]bool{}
 	for _, k := range q.Kinds {
-		kinds[string(k)] = true
+		kinds[k] = true
 	}
-	var page []eventJSON
-	next := ""
+	var out []shownEvent
 	for _, e := range s.fusion.Events() {
-		start := e.Start.Truncate(time.Microsecond)
+		start := e.Start.Truncate(time.Microsecond).UTC()
 		switch {
-		case after != nil && (start.Before(after.start) || start.Equal(after.start) && e.ID <= after.id):
+		case q.After != nil && (start.Before(q.After.ObservedAt) || start.Equal(q.After.ObservedAt) && e.ID <= q.After.ID):
 			continue
-		case !q.Since.IsZero() && e.Start.Before(q.Since), !q.Until.IsZero() && !e.Start.Before(q.Until):
+		case !q.Since.IsZero() && start.Before(q.Since), !q.Until.IsZero() && !start.Before(q.Until):
 			continue
 		case len(kinds) > 0 && !kinds[string(e.Kind)]:
 			continue
@@ -157,23 +285,18 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		case !reader.CanSeeAll(e.Marking):
 			continue
 		}
-		if q.Limit > 0 && len(page) == q.Limit {
-			last := page[len(page)-1]
-			next = strconv.FormatInt(last.Start.UnixMicro(), 36) + "." + last.ID
-			break
+		ej := s.renderEvent(e)
+		doc, _ := json.Marshal(ej)
+		out = append(out, shownEvent{id: e.ID, start: start, marking: store.JoinMarkings(e.Marking), location: ej.Location, doc: doc})
+		if q.Limit > 0 && len(out) > q.Limit {
+			break // enough to fill a page whatever the store holds
 		}
-		page = append(page, toEventJSON(e))
 	}
-	out := struct {
-		Records []eventJSON `json:"records"`
-		Next    string      `json:"next_cursor,omitempty"`
-	}{Records: page, Next: next}
-	if out.Records == nil {
-		out.Records = []eventJSON{}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(out)
+	return out
 }
+
+// renderEvent is an event as the API shows it.
+func (s *Server) renderEvent(e fusion.Event) eventJSON { return toEventJSON(e) }
 
 func inBox(west, south, east, north, lat, lon float64) bool {
 	if lat < south || lat > north {
