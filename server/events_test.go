@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -102,6 +103,38 @@ func TestEvents(t *testing.T) {
 	p := get("/api/v1/events", tokens["USA"])
 	if loc := p.Records[0].Location; loc == nil || loc.Lat < 48.3 || loc.Lat > 48.4 || loc.Lon < 38.0 || loc.Lon > 38.2 {
 		t.Fatalf("the two-monitor event is at %+v", loc)
+	}
+	// Incidents are built from the events the reader may see.
+	for _, c := range []struct {
+		token string
+		want  []int // events per incident
+	}{{"", []int{1}}, {tokens["USA"], []int{1, 1}}, {tokens["GBR"], []int{1, 1}}} {
+		rec := do(srv, "GET", "/api/v1/incidents", "", c.token)
+		var got struct{ Records []struct{ Events []string } }
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+			t.Fatalf("incidents: %d %s", rec.Code, rec.Body)
+		}
+		var sizes []int
+		for _, in := range got.Records {
+			sizes = append(sizes, len(in.Events))
+		}
+		if !slices.Equal(sizes, c.want) {
+			t.Errorf("incidents of %q: %v, want %v", c.token, sizes, c.want)
+		}
+	}
+	// GeoJSON: the same events as features, the public one only for the public.
+	req := httptest.NewRequest("GET", "/api/v1/events", nil)
+	req.Header.Set("Accept", "application/geo+json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	var fc struct {
+		Features []struct {
+			ID       string
+			Geometry struct{ Coordinates []float64 }
+		}
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &fc); err != nil || len(fc.Features) != 1 || len(fc.Features[0].Geometry.Coordinates) != 2 {
+		t.Fatalf("GeoJSON events: %s", rec.Body)
 	}
 	// Paging.
 	first := get("/api/v1/events?limit=1", tokens["USA"])

@@ -168,6 +168,7 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/events", s.listEvents),
 		h("GET /api/v1/fusion/status", s.fusionStatus),
 		h("GET /api/v1/coverage", s.getCoverage),
+		h("GET /api/v1/incidents", s.listIncidents),
 		h("POST /api/v1/login", s.login),
 		h("POST /api/v1/logout", s.logout),
 		h("GET /auth/oidc/{org}/login", s.oidcLogin),
