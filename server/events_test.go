@@ -122,6 +122,25 @@ func TestEvents(t *testing.T) {
 			t.Errorf("incidents of %q: %v, want %v", c.token, sizes, c.want)
 		}
 	}
+	// Daily figures count what the reader may see.
+	for _, c := range []struct {
+		token              string
+		explosions, flares int
+	}{{"", 1, 0}, {tokens["USA"], 2, 0}, {tokens["GBR"], 1, 1}} {
+		rec := do(srv, "GET", "/api/v1/stats/daily?since=2026-09-02T00:00:00Z&until=2026-09-03T00:00:00Z", "", c.token)
+		var got struct {
+			Days []struct {
+				Day   string
+				Total struct{ Explosions, Flares int }
+			}
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 || len(got.Days) != 1 {
+			t.Fatalf("stats: %d %s", rec.Code, rec.Body)
+		}
+		if d := got.Days[0]; d.Day != "2026-09-02" || d.Total.Explosions != c.explosions || d.Total.Flares != c.flares {
+			t.Errorf("stats of %q: %+v, want %d explosions, %d flares", c.token, d, c.explosions, c.flares)
+		}
+	}
 	// GeoJSON: the same events as features, the public one only for the public.
 	req := httptest.NewRequest("GET", "/api/v1/events", nil)
 	req.Header.Set("Accept", "application/geo+json")

@@ -164,6 +164,9 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 	"GET /api/v1/incidents": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/incidents", want: 503} // no fusion here; TestEvents checks who sees which
 	},
+	"GET /api/v1/stats/daily": func(access.Reader, string, string, bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/stats/daily", want: 503} // no fusion here; TestEvents checks who sees which
+	},
 	"GET /api/v1/coverage": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/coverage", want: 503} // no tracker here; TestCoverage checks who sees which
 	},

@@ -169,6 +169,7 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/fusion/status", s.fusionStatus),
 		h("GET /api/v1/coverage", s.getCoverage),
 		h("GET /api/v1/incidents", s.listIncidents),
+		h("GET /api/v1/stats/daily", s.getDailyStats),
 		h("POST /api/v1/login", s.login),
 		h("POST /api/v1/logout", s.logout),
 		h("GET /auth/oidc/{org}/login", s.oidcLogin),
