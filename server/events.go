@@ -321,3 +321,13 @@ func (s *Server) fusionStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"observations": stored, "fused": fused})
 }
+
+// EventDocument is the JSON document of an event as the API serves it and
+// the store keeps it.
+func EventDocument(e fusion.Event) []byte {
+	b, err := json.Marshal(toEventJSON(e))
+	if err != nil {
+		panic(err) // plain data always marshals
+	}
+	return b
+}

@@ -53,7 +53,7 @@ guarantees built on it: reports in, established facts out, every record verifiab
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCmd(), newVersionCmd(), newIngestCmd(), newSourceCmd(), newAgreementCmd(), newVerifyCmd(), newWitnessCmd(),
-		newOrgCmd(), newUserCmd(), newTokenCmd(), newSignCmd(), newSimulateCmd(), newEvaluateCmd())
+		newOrgCmd(), newUserCmd(), newTokenCmd(), newSignCmd(), newSimulateCmd(), newEvaluateCmd(), newRebuildCmd())
 	return root
 }
 
