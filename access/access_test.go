@@ -72,6 +72,12 @@ func TestMay(t *testing.T) {
 		{"a read-only token of a monitor", monitor.Scoped(Token{}), Submit, false},
 		{"a submit token of a monitor", monitor.Scoped(Token{Scopes: []Action{Submit}}), Submit, true},
 		{"a withdraw token of a monitor gives no more than the user has", monitor.Scoped(Token{Scopes: []Action{Withdraw}}), Withdraw, false},
+		{"an analyst releases", analyst, Release, true},
+		{"a monitor does not release", monitor, Release, false},
+		{"a viewer does not release", ReaderFor(User{Name: "v", Org: "USA", Roles: []string{RoleViewer}}, usa), Release, false},
+		{"the public does not release", Anonymous, Release, false},
+		{"a release token of an analyst", analyst.Scoped(Token{Scopes: []Action{Release}}), Release, true},
+		{"a withdraw token of an analyst does not release", analyst.Scoped(Token{Scopes: []Action{Withdraw}}), Release, false},
 	}
 	for _, c := range cases {
 		if got := c.r.May(c.action); got != c.want {

@@ -110,16 +110,22 @@ type Action string
 const (
 	Submit   Action = "submit"   // send reports (for its organisation's sources)
 	Withdraw Action = "withdraw" // take a record back
-	Audit    Action = "audit"    // read the audit trail
+	// Release publishes a sanitised version of a derived record the
+	// reader may see, under a marking of the reader's choosing: a new
+	// record, so a write, and one that can widen who sees what, so for
+	// analysts only and, through a token, only with the scope.
+	Release Action = "release"
+	Audit   Action = "audit" // read the audit trail
 )
 
 // writes are the actions a token's scopes govern; the others are reads
 // that a role alone allows.
-var writes = map[Action]bool{Submit: true, Withdraw: true}
+var writes = map[Action]bool{Submit: true, Withdraw: true, Release: true}
 
 var mayRoles = map[Action][]string{
 	Submit:   {RoleMonitor},
 	Withdraw: {RoleAnalyst},
+	Release:  {RoleAnalyst},
 	Audit:    {RoleAdmin},
 }
 

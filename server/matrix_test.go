@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +33,7 @@ var matrixReaders = []struct {
 	{"lead viewer", "LEAD", []string{access.RoleViewer}, nil},
 	{"USA monitor", "USA", []string{access.RoleMonitor}, []access.Action{access.Submit}},
 	{"USA monitor, read-only token", "USA", []string{access.RoleMonitor}, nil},
-	{"USA analyst", "USA", []string{access.RoleAnalyst}, []access.Action{access.Withdraw}},
+	{"USA analyst", "USA", []string{access.RoleAnalyst}, []access.Action{access.Withdraw, access.Release}},
 	{"USA commissioner", "USA", []string{access.RoleCommissioner}, nil},
 	{"GBR viewer", "GBR", []string{access.RoleViewer}, nil},
 	{"GBR monitor", "GBR", []string{access.RoleMonitor}, []access.Action{access.Submit}},
@@ -185,10 +186,50 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 	"GET /ledger/tile/": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/ledger/tile/0/000", want: 503}
 	},
+	"POST /api/v1/releases": func(r access.Reader, m, id string, sees bool) matrixCase {
+		body := `{"of":"event/ev-` + id + `","marking":"PUBLIC","reason":"matrix"}`
+		switch {
+		case !r.May(access.Release):
+			return matrixCase{method: "POST", path: "/api/v1/releases", body: body, want: 401}
+		case !sees:
+			return matrixCase{method: "POST", path: "/api/v1/releases", body: body, want: 404}
+		}
+		return matrixCase{method: "POST", path: "/api/v1/releases", body: body, want: 201, lacks: `"observations"`}
+	},
+	"GET /api/v1/releases": func(r access.Reader, m, id string, sees bool) matrixCase {
+		c := matrixCase{method: "GET", path: "/api/v1/releases?limit=1000", want: 200}
+		if sees {
+			c.contains = `"id":"` + releaseOf[id] + `"`
+		} else {
+			c.lacks = releaseOf[id]
+		}
+		return c
+	},
+	"GET /api/v1/releases/{id}": func(r access.Reader, m, id string, sees bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/releases/" + releaseOf[id], want: ifElse(sees, 200, 404), lacks: ifElse(sees, "", `"document"`)}
+	},
+	"GET /api/v1/proof/release/{id}": func(r access.Reader, m, id string, sees bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/proof/release/" + releaseOf[id], want: ifElse(sees, 503, 404)}
+	},
+	"GET /api/v1/proof/event/{id}/{version}": func(r access.Reader, m, id string, sees bool) matrixCase {
+		return matrixCase{method: "GET", path: "/api/v1/proof/event/ev-" + id + "/1", want: ifElse(sees, 503, 404)}
+	},
+	"GET /api/v1/event-versions": func(r access.Reader, m, id string, sees bool) matrixCase {
+		c := matrixCase{method: "GET", path: "/api/v1/event-versions?limit=1000", want: 200}
+		if sees {
+			c.contains = `"id":"ev-` + id + `"`
+		} else {
+			c.lacks = `"id":"ev-` + id + `"`
+		}
+		return c
+	},
 }
 
 // withdrawalOf maps a record id to the sequence of its setup withdrawal.
 var withdrawalOf = map[string]string{}
+
+// releaseOf maps a record id to the id of the setup release of its event.
+var releaseOf = map[string]string{}
 
 func ifElse[T any](c bool, a, b T) T {
 	if c {
@@ -238,6 +279,24 @@ func TestAccessMatrix(t *testing.T) {
 			t.Fatalf("setup withdrawal: %d %s", rec.Code, rec.Body)
 		}
 		withdrawalOf[ids[m]] = fmt.Sprint(i + 1)
+	}
+	// One stored event per marking, made of that marking's record, and
+	// one release of it under the same marking.
+	for i, m := range matrixMarkings {
+		lat, lon := 48.0, 38.0
+		doc := fmt.Sprintf(`{"id":"ev-%s","version":1,"kind":"explosion","start":"2026-09-02T01:00:00Z","end":"2026-09-02T01:01:00Z",`+
+			`"location":{"lat":48,"lon":38},"count":1,"observations":[{"source":"usa-team","id":%q}],"marking":[%q]}`, ids[m], ids[m], m)
+		ev := store.EventRecord{ID: "ev-" + ids[m], Version: 1, Kind: "explosion", Start: clock.Add(-11 * time.Hour), End: clock.Add(-11*time.Hour + time.Minute),
+			Lat: &lat, Lon: &lon, Marking: m, Document: []byte(doc), Sequence: int64(i + 1)}
+		if err := st.PutEvents(ctx, []store.EventRecord{ev}); err != nil {
+			t.Fatal(err)
+		}
+		rec := do(demo, "POST", "/api/v1/releases", `{"of":"event/ev-`+ids[m]+`","marking":"`+m+`","reason":"setup"}`, "")
+		var rel struct{ ID string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &rel); rec.Code != 201 || err != nil {
+			t.Fatalf("setup release: %d %s", rec.Code, rec.Body)
+		}
+		releaseOf[ids[m]] = rel.ID
 	}
 
 	for _, mr := range matrixReaders {

@@ -182,6 +182,12 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/proof/withdrawal/{sequence}", s.proveWithdrawal),
 		h("GET /api/v1/proof/consistency", s.consistencyProof),
 		h("GET /api/v1/ledger/entries/{index}", s.ledgerEntry),
+		h("POST /api/v1/releases", s.postRelease),
+		h("GET /api/v1/releases", s.listReleases),
+		h("GET /api/v1/releases/{id}", s.getRelease),
+		h("GET /api/v1/event-versions", s.listEventVersions),
+		h("GET /api/v1/proof/event/{id}/{version}", s.proveEvent),
+		h("GET /api/v1/proof/release/{id}", s.proveRelease),
 
 		h("GET /{$}", s.home),
 		{"GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static()))},

@@ -34,8 +34,15 @@ type EventRecord struct {
 	// opaque to the store.
 	Document []byte
 	// Sequence is the highest observation sequence fused into this
-	// version: where a restarted fusion takes up the feed.
+	// version: where a restarted fusion takes up the feed. Versions share
+	// it (several are made from one report), so it cannot order them.
 	Sequence int64
+	// Recorded is the version's place in the order the store kept
+	// versions in: 1, 2, 3… without gaps, given when the version is
+	// first stored, never again on a replay. It is the sequence the
+	// ledger commits event versions in (EventVersionsAfter). PutEvents
+	// ignores it; it is not content (SameEvent leaves it out).
+	Recorded int64
 }
 
 // EventQuery selects events: the latest version of each, with the filters
@@ -161,6 +168,7 @@ func CheckEvent(e EventRecord) error {
 
 // SameEvent reports whether two versions have the same content as stored
 // (times to the microsecond): a resubmission rather than a conflict.
+// Recorded is the store's, not the content's, and is not compared.
 func SameEvent(a, b EventRecord) bool {
 	sameFloat := func(x, y *float64) bool { return (x == nil && y == nil) || (x != nil && y != nil && *x == *y) }
 	return a.ID == b.ID && a.Version == b.Version &&

@@ -300,6 +300,27 @@ type Store interface {
 	// LastEventSequence is the highest Sequence over stored event versions
 	// (0 when none): the observations after it are to be fused again.
 	LastEventSequence(ctx context.Context) (int64, error)
+	// EventVersionsAfter returns up to limit event versions with Recorded
+	// > seq, in Recorded order (limit <= 0: no limit): the feed the ledger
+	// commits event versions from. A Recorded never becomes visible after
+	// a higher one did.
+	EventVersionsAfter(ctx context.Context, seq int64, limit int) ([]EventRecord, error)
+
+	// AppendRelease stores a sanitised release durably and gives it the
+	// next release Sequence; CheckRelease refuses what cannot be kept. The
+	// same ID again with the same content (SameRelease) returns the stored
+	// release and writes nothing; with other content it is ErrConflict.
+	// The released record need not be stored: an event may be released
+	// while fusion can still change it.
+	AppendRelease(ctx context.Context, r Release) (Release, error)
+	// Release returns a release by ID, or ErrNotFound. It does not filter
+	// by marking: the caller decides what to show.
+	Release(ctx context.Context, id string) (Release, error)
+	// Releases returns a page of releases in sequence order.
+	Releases(ctx context.Context, q ReleaseQuery) ([]Release, error)
+	// ReleasesAfter returns up to limit releases with Sequence > seq, in
+	// sequence order (limit <= 0: no limit): the ledger's feed.
+	ReleasesAfter(ctx context.Context, seq int64, limit int) ([]Release, error)
 
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error

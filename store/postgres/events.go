@@ -16,15 +16,13 @@ import (
 
 // eventColumns are the columns of event_versions every read selects, in
 // the order readEvents expects.
-const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence`
+const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence, v.recorded`
 
-// insertEventsSQL appends versions given as one array per column, skipping
-// those already stored, and names the ones it inserted.
-const insertEventsSQL = `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence)
+// insertEventsSQL appends versions given as one array per column. The
+// caller has checked, under the table lock, that none is stored.
+const insertEventsSQL = `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded)
 	SELECT * FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::timestamptz[], $5::text[],
-		$6::double precision[], $7::double precision[], $8::text[], $9::bytea[], $10::bigint[])
-	ON CONFLICT (id, version) DO NOTHING
-	RETURNING id, version`
+		$6::double precision[], $7::double precision[], $8::text[], $9::bytea[], $10::bigint[], $11::bigint[])`
 
 // storedEventsSQL reads stored versions by (id, version) arrays, each one
 // probe of the primary key.
@@ -41,14 +39,19 @@ const upsertLatestSQL = `INSERT INTO events_latest (id, version, start_at, kind,
 		marking = excluded.marking, lat = excluded.lat, lon = excluded.lon, day = excluded.day, cell = excluded.cell
 	WHERE excluded.version > events_latest.version`
 
-// PutEvents appends event versions in one transaction: insert those not
-// stored (ON CONFLICT DO NOTHING names the others), compare the others
-// with what is stored, roll everything back on any difference, then move
-// events_latest to the highest version of each event.
+// PutEvents appends event versions in one transaction: compare the batch
+// with what is stored, roll everything back on any difference, insert the
+// versions not stored yet, then move events_latest to the highest version
+// of each event.
 //
-// Rows are written in (id, version) order, so two concurrent batches
-// touching the same events take their row locks in the same order and
-// cannot deadlock.
+// The transaction holds event_versions in EXCLUSIVE mode (readers pass,
+// writers wait), as withdrawals and the audit trail do (DECISIONS 11):
+// each new version takes the next recorded number, and the lock keeps
+// the numbers gap-free and in commit order, so the ledger, which follows
+// them, never sees a number before a lower one. Fusion is the one writer
+// of events, so the lock costs nothing in the common case, and it makes
+// concurrent batches that touch the same events wait instead of
+// deadlocking.
 func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) error {
 	if len(versions) == 0 {
 		return nil
@@ -59,114 +62,107 @@ func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) err
 		}
 	}
 	fresh, conflicts := store.DistinctEventVersions(versions)
-	slices.SortFunc(fresh, func(a, b int) int { return compareVersions(&versions[a], &versions[b]) })
 
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	defer tx.Rollback(ctx)
-
-	var (
-		ids                 = make([]string, len(fresh))
-		nums                = make([]int32, len(fresh))
-		starts, ends        = make([]time.Time, len(fresh)), make([]time.Time, len(fresh))
-		kinds, marks        = make([]string, len(fresh)), make([]string, len(fresh))
-		lats, lons          = make([]*float64, len(fresh)), make([]*float64, len(fresh))
-		docs                = make([][]byte, len(fresh))
-		seqs                = make([]int64, len(fresh))
-		positionOf          = make(map[store.EventVersionKey]int, len(fresh))
-		created, candidates []int
-	)
-	for k, i := range fresh {
-		e := &versions[i]
-		ids[k], nums[k], kinds[k], marks[k], docs[k], seqs[k] = e.ID, int32(e.Version), e.Kind, e.Marking, e.Document, e.Sequence
-		starts[k], ends[k] = fromMicros(e.Start.UnixMicro()), fromMicros(e.End.UnixMicro())
-		lats[k], lons[k] = e.Lat, e.Lon
-		positionOf[store.EventVersionKey{ID: e.ID, Version: e.Version}] = i
-	}
-	rows, err := tx.Query(ctx, insertEventsSQL, ids, nums, starts, ends, kinds, lats, lons, marks, docs, seqs)
-	if err != nil {
-		return fmt.Errorf("postgres: storing event versions: %w", err)
-	}
-	inserted := make(map[int]bool, len(fresh))
-	for rows.Next() {
-		var k store.EventVersionKey
-		var v int32
-		if err := rows.Scan(&k.ID, &v); err != nil {
-			rows.Close()
-			return fmt.Errorf("postgres: storing event versions: %w", err)
-		}
-		k.Version = int(v)
-		inserted[positionOf[k]] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: storing event versions: %w", err)
-	}
-	for _, i := range fresh {
-		if inserted[i] {
-			created = append(created, i)
-		} else {
-			candidates = append(candidates, i)
-		}
+	if _, err := tx.Exec(ctx, "LOCK TABLE event_versions IN EXCLUSIVE MODE"); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 
 	// The versions stored before: a replay is fine, other content is not.
-	if len(candidates) > 0 {
-		cids, cnums := make([]string, len(candidates)), make([]int32, len(candidates))
-		for k, i := range candidates {
-			cids[k], cnums[k] = versions[i].ID, int32(versions[i].Version)
-		}
-		rows, err := tx.Query(ctx, storedEventsSQL, cids, cnums)
-		if err != nil {
-			return fmt.Errorf("postgres: reading stored event versions: %w", err)
-		}
-		stored, err := readEvents(rows)
-		if err != nil {
-			return err
-		}
-		if len(stored) != len(candidates) {
-			return fmt.Errorf("postgres: %d event versions were neither inserted nor found stored", len(candidates)-len(stored))
-		}
-		for _, st := range stored {
-			i := positionOf[store.EventVersionKey{ID: st.ID, Version: st.Version}]
-			if !store.SameEvent(st, versions[i]) {
-				conflicts = append(conflicts, i)
-			}
+	positionOf := make(map[store.EventVersionKey]int, len(fresh))
+	kids, knums := make([]string, len(fresh)), make([]int32, len(fresh))
+	for k, i := range fresh {
+		e := &versions[i]
+		kids[k], knums[k] = e.ID, int32(e.Version)
+		positionOf[store.EventVersionKey{ID: e.ID, Version: e.Version}] = i
+	}
+	rows, err := tx.Query(ctx, storedEventsSQL, kids, knums)
+	if err != nil {
+		return fmt.Errorf("postgres: reading stored event versions: %w", err)
+	}
+	stored, err := readEvents(rows)
+	if err != nil {
+		return err
+	}
+	isStored := make(map[int]bool, len(stored))
+	for _, st := range stored {
+		i := positionOf[store.EventVersionKey{ID: st.ID, Version: st.Version}]
+		isStored[i] = true
+		if !store.SameEvent(st, versions[i]) {
+			conflicts = append(conflicts, i)
 		}
 	}
 	if len(conflicts) > 0 {
 		return store.NewEventConflictError(versions, conflicts)
 	}
+	var created []int // in batch order, which is the order of their numbers
+	for _, i := range fresh {
+		if !isStored[i] {
+			created = append(created, i)
+		}
+	}
+	if len(created) == 0 {
+		return tx.Commit(ctx) // a replay: nothing new
+	}
 
-	if latest := store.NewestEventVersions(versions, created); len(latest) > 0 {
-		n := len(latest)
-		lids, lnums, lstarts := make([]string, n), make([]int32, n), make([]time.Time, n)
-		lkinds, lmarks := make([]string, n), make([]string, n)
-		llats, llons, days, cells := make([]*float64, n), make([]*float64, n), make([]*int64, n), make([]*int64, n)
-		for k, i := range latest {
-			e := &versions[i]
-			start := e.Start.UnixMicro()
-			lids[k], lnums[k], lstarts[k], lkinds[k], lmarks[k] = e.ID, int32(e.Version), fromMicros(start), e.Kind, e.Marking
-			if e.Lat != nil {
-				d, c := placekey.Day(start), placekey.Cell(*e.Lat, *e.Lon)
-				llats[k], llons[k], days[k], cells[k] = e.Lat, e.Lon, &d, &c
-			}
+	var recorded int64
+	if err := tx.QueryRow(ctx, lastRecordedSQL).Scan(&recorded); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	n := len(created)
+	var (
+		ids          = make([]string, n)
+		nums         = make([]int32, n)
+		starts, ends = make([]time.Time, n), make([]time.Time, n)
+		kinds, marks = make([]string, n), make([]string, n)
+		lats, lons   = make([]*float64, n), make([]*float64, n)
+		docs         = make([][]byte, n)
+		seqs, recs   = make([]int64, n), make([]int64, n)
+	)
+	for k, i := range created {
+		e := &versions[i]
+		ids[k], nums[k], kinds[k], marks[k], docs[k], seqs[k] = e.ID, int32(e.Version), e.Kind, e.Marking, e.Document, e.Sequence
+		starts[k], ends[k] = fromMicros(e.Start.UnixMicro()), fromMicros(e.End.UnixMicro())
+		lats[k], lons[k] = e.Lat, e.Lon
+		recs[k] = recorded + int64(k) + 1
+	}
+	if _, err := tx.Exec(ctx, insertEventsSQL, ids, nums, starts, ends, kinds, lats, lons, marks, docs, seqs, recs); err != nil {
+		return fmt.Errorf("postgres: storing event versions: %w", err)
+	}
+
+	// Only the highest new version of each event can move its latest row;
+	// rows in (id) order, as any other writer of them would take them.
+	latest := store.NewestEventVersions(versions, created)
+	slices.SortFunc(latest, func(a, b int) int { return compareVersions(&versions[a], &versions[b]) })
+	m := len(latest)
+	lids, lnums, lstarts := make([]string, m), make([]int32, m), make([]time.Time, m)
+	lkinds, lmarks := make([]string, m), make([]string, m)
+	llats, llons, days, cells := make([]*float64, m), make([]*float64, m), make([]*int64, m), make([]*int64, m)
+	for k, i := range latest {
+		e := &versions[i]
+		start := e.Start.UnixMicro()
+		lids[k], lnums[k], lstarts[k], lkinds[k], lmarks[k] = e.ID, int32(e.Version), fromMicros(start), e.Kind, e.Marking
+		if e.Lat != nil {
+			d, c := placekey.Day(start), placekey.Cell(*e.Lat, *e.Lon)
+			llats[k], llons[k], days[k], cells[k] = e.Lat, e.Lon, &d, &c
 		}
-		if _, err := tx.Exec(ctx, upsertLatestSQL, lids, lnums, lstarts, lkinds, lmarks, llats, llons, days, cells); err != nil {
-			return fmt.Errorf("postgres: indexing the latest event versions: %w", err)
+	}
+	if _, err := tx.Exec(ctx, upsertLatestSQL, lids, lnums, lstarts, lkinds, lmarks, llats, llons, days, cells); err != nil {
+		return fmt.Errorf("postgres: indexing the latest event versions: %w", err)
+	}
+	var markings []string
+	for _, i := range created {
+		if !slices.Contains(markings, versions[i].Marking) {
+			markings = append(markings, versions[i].Marking)
 		}
-		var markings []string
-		for _, i := range created {
-			if !slices.Contains(markings, versions[i].Marking) {
-				markings = append(markings, versions[i].Marking)
-			}
-		}
-		slices.Sort(markings)
-		if _, err := tx.Exec(ctx, "INSERT INTO event_markings (marking) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", markings); err != nil {
-			return fmt.Errorf("postgres: recording event markings: %w", err)
-		}
+	}
+	slices.Sort(markings)
+	if _, err := tx.Exec(ctx, "INSERT INTO event_markings (marking) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", markings); err != nil {
+		return fmt.Errorf("postgres: recording event markings: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: committing event versions: %w", err)
@@ -192,7 +188,7 @@ func readEvents(rows pgx.Rows) ([]store.EventRecord, error) {
 			version    int32
 			start, end time.Time
 		)
-		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &e.Lat, &e.Lon, &e.Marking, &e.Document, &e.Sequence); err != nil {
+		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &e.Lat, &e.Lon, &e.Marking, &e.Document, &e.Sequence, &e.Recorded); err != nil {
 			return nil, fmt.Errorf("postgres: reading event: %w", err)
 		}
 		e.Version, e.Start, e.End = int(version), start.UTC(), end.UTC()
@@ -245,6 +241,25 @@ func (s *Store) LastEventSequence(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// EventVersionsAfter returns event versions in the order they were stored,
+// from the unique index on recorded.
+func (s *Store) EventVersionsAfter(ctx context.Context, seq int64, limit int) ([]store.EventRecord, error) {
+	var n *int // LIMIT NULL: no limit
+	if limit > 0 {
+		n = &limit
+	}
+	rows, err := s.pool.Query(ctx, eventVersionsAfterSQL, seq, n)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return readEvents(rows)
+}
+
+const eventVersionsAfterSQL = "SELECT " + eventColumns + " FROM event_versions AS v WHERE v.recorded > $1 ORDER BY v.recorded LIMIT $2"
+
+// lastRecordedSQL is where PutEvents numbers new versions from.
+const lastRecordedSQL = "SELECT coalesce(max(recorded), 0) FROM event_versions"
 
 // Events returns a page of latest event versions in (start, id) order: the
 // observations' query over events_latest, then the page's own rows of

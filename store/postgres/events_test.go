@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/truce-mechanism/truce/store"
 	"github.com/truce-mechanism/truce/store/placekey"
@@ -76,6 +79,10 @@ func TestEventQueryPlans(t *testing.T) {
 		[]string{"event_versions_pkey"}, noSeqScan)
 	add("last event sequence", "SELECT coalesce(max(sequence), 0) FROM event_versions", nil,
 		[]string{"Index Only Scan Backward using event_versions_by_sequence"}, noSeqScan)
+	add("event versions after a place (the ledger's feed)", eventVersionsAfterSQL, []any{int64(60_000), 1000},
+		[]string{"Index Scan using event_versions_by_recorded on event_versions v"}, append(noSeqScan, "Sort"))
+	add("the last place given", lastRecordedSQL, nil,
+		[]string{"Index Only Scan Backward using event_versions_by_recorded"}, noSeqScan)
 	add("time range ends", "SELECT min(start_at), max(start_at) FROM events_latest", nil,
 		[]string{"Index Only Scan using events_by_time", "Index Only Scan Backward using events_by_time"}, noSeqScan)
 	for _, c := range cases {
@@ -125,6 +132,7 @@ func TestEventsSchema(t *testing.T) {
 	}
 	for _, stmt := range []string{
 		"UPDATE event_versions SET kind = 'other'",
+		"UPDATE event_versions SET recorded = recorded + 100", // its place in the ledger's order
 		"DELETE FROM event_versions",
 		"TRUNCATE event_versions CASCADE",
 		"UPDATE events_latest SET version = 1",
@@ -136,6 +144,97 @@ func TestEventsSchema(t *testing.T) {
 			if _, err := s.pool.Exec(ctx, stmt); err == nil {
 				t.Error("done; want a refusal")
 			} else if !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "newer version") && !strings.Contains(err.Error(), "foreign key") {
+				t.Errorf("err = %v; want a refusal", err)
+			}
+		})
+	}
+}
+
+// TestEventRecordedMigration: a database made before event versions had
+// a store-wide order gets one when it opens: its versions numbered by the
+// observations fused in, then id and version; the next version after
+// them; the versions still append-only.
+func TestEventRecordedMigration(t *testing.T) {
+	ctx := context.Background()
+	d := freshSchema(t, "")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{pool: pool, now: time.Now}
+	for _, m := range ms[:8] { // up to the events, as an older truce left it
+		if err := old.apply(ctx, m, 8); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := []store.EventRecord{
+		storetest.BuildEvent(storetest.EventSpec{ID: "ev-b", Start: storetest.Base, Sequence: 6}),
+		storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6}),
+		storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Start: storetest.Base, Sequence: 5}),
+	}
+	for _, e := range stored {
+		if _, err := pool.Exec(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, marking, document, sequence)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.ID, e.Version, e.Start, e.End, e.Kind, e.Marking, e.Document, e.Sequence); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool.Close()
+
+	s, err := Open(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	next := storetest.BuildEvent(storetest.EventSpec{ID: "ev-0", Start: storetest.Base, Sequence: 7})
+	if err := s.PutEvents(ctx, []store.EventRecord{next}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.EventVersionsAfter(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ev-a@1", "ev-a@2", "ev-b@1", "ev-0@1"}
+	if len(got) != len(want) {
+		t.Fatalf("the feed holds %d versions; want %d", len(got), len(want))
+	}
+	for i, e := range got {
+		if k := e.ID + "@" + strconv.Itoa(e.Version); k != want[i] || e.Recorded != int64(i+1) {
+			t.Errorf("place %d: %s recorded %d; want %s", i+1, k, e.Recorded, want[i])
+		}
+	}
+	if _, err := s.pool.Exec(ctx, "UPDATE event_versions SET kind = 'other'"); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("after the migration, an edit: %v; want a refusal", err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, marking, document, sequence)
+		VALUES ('ev-z', 1, now(), now(), 'explosion', 'PUBLIC', '\x7b7d', 8)`); err == nil {
+		t.Error("a version without its place in the store's order was stored")
+	}
+}
+
+// TestReleasesAppendOnly: the database itself refuses to edit or remove a
+// release; a correction is a new release.
+func TestReleasesAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, freshSchema(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := store.Release{ID: "rl-1", Of: "event/ev-1", Marking: "PUBLIC", Document: []byte(`{}`), By: "analyst", At: storetest.Base}
+	if _, err := s.AppendRelease(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"UPDATE releases SET marking = 'MISSION'",
+		"DELETE FROM releases",
+		"TRUNCATE releases",
+	} {
+		t.Run(stmt, func(t *testing.T) {
+			if _, err := s.pool.Exec(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
 				t.Errorf("err = %v; want a refusal", err)
 			}
 		})

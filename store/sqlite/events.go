@@ -17,17 +17,20 @@ import (
 
 // eventColumns are the columns of event_versions every read selects, in
 // the order readEvents expects.
-const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence`
+const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence, v.recorded`
 
 const (
-	eventWidth  = 10 // values per event_versions row
+	eventWidth  = 11 // values per event_versions row
 	latestWidth = 9  // values per events_latest row
 )
 
 // PutEvents appends event versions in one transaction: new versions
 // become rows, versions stored with the same content are skipped, and any
 // other content under a stored (or repeated) key rolls everything back.
-// events_latest then moves to the highest version of each event.
+// events_latest then moves to the highest version of each event. Each new
+// version takes the next recorded number as it is inserted; the one write
+// connection, held by the transaction, keeps them gap-free and in commit
+// order.
 func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) error {
 	if len(versions) == 0 {
 		return nil
@@ -63,31 +66,38 @@ func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) err
 	}
 	defer tx.Rollback()
 
+	var recorded int64 // the last number given
+	if err := tx.QueryRowContext(ctx, lastRecordedSQL).Scan(&recorded); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	var created []int
 	for start := 0; start < len(fresh); start += rowsPerInsert {
 		chunk := fresh[start:min(start+rowsPerInsert, len(fresh))]
 		args := make([]any, 0, len(chunk)*eventWidth)
-		for _, i := range chunk {
-			args = eventArgs(args, &versions[i])
+		for k, i := range chunk {
+			args = eventArgs(args, &versions[i], recorded+int64(k)+1)
 		}
 		_, err := s.exec(ctx, tx, insertEventsSQL(len(chunk)), args...)
 		switch {
 		case err == nil:
 			created = append(created, chunk...)
+			recorded += int64(len(chunk))
 			continue
 		case !isKeyViolation(err):
 			return fmt.Errorf("sqlite: storing event versions: %w", err)
 		}
 		// Some version of this chunk is stored already (a replay). SQLite
-		// undid the failed statement alone; redo the chunk one by one.
+		// undid the failed statement alone; redo the chunk one by one, so
+		// that only the versions stored now take a number.
 		for _, i := range chunk {
 			e := &versions[i]
 			stored, err := s.eventVersion(ctx, tx, e.ID, e.Version)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
-				if _, err := s.exec(ctx, tx, insertEventsSQL(1), eventArgs(nil, e)...); err != nil {
+				if _, err := s.exec(ctx, tx, insertEventsSQL(1), eventArgs(nil, e, recorded+1)...); err != nil {
 					return fmt.Errorf("sqlite: storing event %s version %d: %w", e.ID, e.Version, err)
 				}
+				recorded++
 				created = append(created, i)
 			case err != nil:
 				return err
@@ -145,7 +155,7 @@ func rows(n, width int) string {
 
 // insertEventsSQL appends n versions.
 func insertEventsSQL(n int) string {
-	return "INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence) VALUES " + rows(n, eventWidth)
+	return "INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded) VALUES " + rows(n, eventWidth)
 }
 
 // upsertLatestSQL moves n events' latest rows to the versions given, when
@@ -191,13 +201,14 @@ func (s *Store) exec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 	return tx.ExecContext(ctx, query, args...)
 }
 
-// eventArgs appends one event_versions row's values.
-func eventArgs(args []any, e *store.EventRecord) []any {
+// eventArgs appends one event_versions row's values, the version taking
+// the place recorded in the store's order.
+func eventArgs(args []any, e *store.EventRecord, recorded int64) []any {
 	var lat, lon any
 	if e.Lat != nil {
 		lat, lon = *e.Lat, *e.Lon
 	}
-	return append(args, e.ID, int64(e.Version), e.Start.UnixMicro(), e.End.UnixMicro(), e.Kind, lat, lon, e.Marking, e.Document, e.Sequence)
+	return append(args, e.ID, int64(e.Version), e.Start.UnixMicro(), e.End.UnixMicro(), e.Kind, lat, lon, e.Marking, e.Document, e.Sequence, recorded)
 }
 
 // latestArgs appends one events_latest row's values.
@@ -238,7 +249,7 @@ func readEvents(rows *sql.Rows) ([]store.EventRecord, error) {
 			start, end int64
 			lat, lon   sql.NullFloat64
 		)
-		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &lat, &lon, &e.Marking, &e.Document, &e.Sequence); err != nil {
+		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &lat, &lon, &e.Marking, &e.Document, &e.Sequence, &e.Recorded); err != nil {
 			return nil, fmt.Errorf("sqlite: reading event: %w", err)
 		}
 		e.Version, e.Start, e.End = int(version), fromMicros(start), fromMicros(end)
@@ -294,6 +305,24 @@ func (s *Store) LastEventSequence(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// EventVersionsAfter returns event versions in the order they were stored,
+// from the unique index on recorded.
+func (s *Store) EventVersionsAfter(ctx context.Context, seq int64, limit int) ([]store.EventRecord, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.read.QueryContext(ctx, eventVersionsAfterSQL, seq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return readEvents(rows)
+}
+
+const eventVersionsAfterSQL = "SELECT " + eventColumns + " FROM event_versions AS v WHERE v.recorded > ? ORDER BY v.recorded LIMIT ?"
+
+// lastRecordedSQL is where PutEvents numbers new versions from.
+const lastRecordedSQL = "SELECT coalesce(max(recorded), 0) FROM event_versions"
 
 // Events returns a page of latest event versions in (start, id) order.
 // It is the observations' query over events_latest: the time index, or

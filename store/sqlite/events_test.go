@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +69,10 @@ func TestEventQueryPlans(t *testing.T) {
 		[]string{"SEARCH v USING INDEX sqlite_autoindex_event_versions_1 (id=?)"}, append(noScan, "TEMP B-TREE"))
 	add("last event sequence", "SELECT coalesce(max(sequence), 0) FROM event_versions", nil,
 		[]string{"SEARCH event_versions USING COVERING INDEX event_versions_by_sequence"}, []string{"SCAN event_versions"})
+	add("event versions after a place (the ledger's feed)", eventVersionsAfterSQL, []any{1000, 1000},
+		[]string{"SEARCH v USING INDEX event_versions_by_recorded (recorded>?)"}, append(noScan, "TEMP B-TREE"))
+	add("the last place given", lastRecordedSQL, nil,
+		[]string{"SEARCH event_versions USING COVERING INDEX event_versions_by_recorded"}, []string{"SCAN event_versions"})
 	add("time range ends", eventTimeRangeSQL, nil,
 		[]string{"SEARCH events_latest USING COVERING INDEX events_by_time"}, []string{"SCAN events_latest"})
 
@@ -116,6 +122,7 @@ func TestEventsAppendOnly(t *testing.T) {
 	}
 	for _, stmt := range []string{
 		"UPDATE event_versions SET kind = 'other'",
+		"UPDATE event_versions SET recorded = recorded + 100", // its place in the ledger's order
 		"DELETE FROM event_versions",
 		"UPDATE events_latest SET version = 1",
 		"UPDATE events_latest SET kind = 'other'", // the same version, edited
@@ -134,4 +141,80 @@ func TestEventsAppendOnly(t *testing.T) {
 			t.Error("events_latest points at a version that does not exist")
 		}
 	})
+	t.Run("a version needs its place in the store's order", func(t *testing.T) {
+		_, err := s.write.ExecContext(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, marking, document, sequence)
+			VALUES ('ev-2', 1, 0, 0, 'explosion', 'PUBLIC', x'7b7d', 3)`)
+		if err == nil || !strings.Contains(err.Error(), "recorded") {
+			t.Errorf("err = %v; want a refusal", err)
+		}
+	})
+}
+
+// TestEventRecordedMigration: a database made before event versions had
+// a store-wide order gets one when it opens: its versions numbered in the
+// order they were stored, the next version after them, and the versions
+// still append-only.
+func TestEventRecordedMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "truce.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:8] { // up to the events, as an older truce left it
+		if _, err := old.ExecContext(ctx, m.SQL); err != nil {
+			t.Fatalf("migration %d: %v", m.Version, err)
+		}
+		if _, err := old.ExecContext(ctx, "INSERT INTO schema_migrations VALUES (?, ?, 0)", m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Stored neither in (id, version) nor in sequence order.
+	stored := []store.EventRecord{
+		storetest.BuildEvent(storetest.EventSpec{ID: "ev-b", Start: storetest.Base, Sequence: 5}),
+		storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Start: storetest.Base, Sequence: 7}),
+		storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6}),
+	}
+	for _, e := range stored {
+		if _, err := old.ExecContext(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence)
+			VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)`, e.ID, e.Version, e.Start.UnixMicro(), e.End.UnixMicro(), e.Kind, e.Marking, e.Document, e.Sequence); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	next := storetest.BuildEvent(storetest.EventSpec{ID: "ev-c", Start: storetest.Base, Sequence: 8})
+	if err := s.PutEvents(ctx, []store.EventRecord{next}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.EventVersionsAfter(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(stored, next)
+	if len(got) != len(want) {
+		t.Fatalf("the feed holds %d versions; want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].ID != want[i].ID || got[i].Version != want[i].Version || got[i].Recorded != int64(i+1) {
+			t.Errorf("place %d: %s@%d recorded %d; want %s@%d", i+1, got[i].ID, got[i].Version, got[i].Recorded, want[i].ID, want[i].Version)
+		}
+	}
+	if _, err := s.write.ExecContext(ctx, "UPDATE event_versions SET kind = 'other'"); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("after the migration, an edit: %v; want a refusal", err)
+	}
 }

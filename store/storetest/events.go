@@ -697,4 +697,21 @@ func testConcurrentPutEvents(t *testing.T, s store.Store) {
 	if n, err := s.LastEventSequence(context.Background()); err != nil || n != maxSeq {
 		t.Errorf("LastEventSequence = %d, %v; want %d", n, err, maxSeq)
 	}
+	// Each version took one place in the store's order, without a gap,
+	// however the writers raced.
+	feed, err := s.EventVersionsAfter(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed) != len(all) {
+		t.Fatalf("the feed holds %d versions; want %d", len(feed), len(all))
+	}
+	seen := map[store.EventVersionKey]bool{}
+	for i, e := range feed {
+		k := store.EventVersionKey{ID: e.ID, Version: e.Version}
+		if e.Recorded != int64(i+1) || seen[k] {
+			t.Fatalf("place %d: %s@%d recorded %d (seen before: %v)", i+1, e.ID, e.Version, e.Recorded, seen[k])
+		}
+		seen[k] = true
+	}
 }

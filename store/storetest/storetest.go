@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EventQuery", testEventQuery},
 		{"EventPagingAcrossInserts", testEventPagingAcrossInserts},
 		{"ConcurrentPutEvents", testConcurrentPutEvents},
+		{"EventVersionsAfter", testEventVersionsAfter},
+		{"Releases", testReleases},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
