@@ -29,6 +29,11 @@ type Agreement struct {
 	Zones         []Zone
 	Thresholds    Thresholds
 	Rules         []Rule
+	// Commission and Guarantees are the terms of the Special Commission
+	// and of the guarantees (commission.go, guarantees.go); the defaults
+	// when the file has no such section, with Default set.
+	Commission Commission
+	Guarantees Guarantees
 
 	// File is the name the agreement was parsed under; SHA256 the hash
 	// of its bytes, which is what names this version in the ledger.

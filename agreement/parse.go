@@ -235,7 +235,7 @@ const DefaultOverlapToleranceM = geo.DefaultOverlapToleranceM
 func (d *decoder) agreement(root *jnode) *Agreement {
 	a := &Agreement{lineByID: map[string]*Line{}}
 	if !d.object(root, "", "the agreement", "id", "version", "title", "note", "effective_from",
-		"sources", "parties", "controlled_areas", "lines", "zones", "thresholds", "rules") {
+		"sources", "parties", "controlled_areas", "lines", "zones", "thresholds", "rules", "commission", "guarantees") {
 		return a
 	}
 	a.ID = d.str(root, "", "id", "the agreement", true)
@@ -280,6 +280,8 @@ func (d *decoder) agreement(root *jnode) *Agreement {
 	d.thresholds(a, root)
 	d.overlaps(a)
 	d.rules(a, root)
+	d.commission(a, root)
+	d.guarantees(a, root)
 	if len(d.probs) == 0 {
 		areas := make([]*geo.Area, len(a.Areas))
 		for i := range a.Areas {

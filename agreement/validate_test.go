@@ -202,6 +202,65 @@ func TestValidateBadFiles(t *testing.T) {
 		{name: "threshold missing", mutate: func(t testing.TB, d map[string]any) { del(t, d, "/thresholds") }, path: "/thresholds", msg: "missing \"thresholds\""},
 		{name: "string where a number goes", mutate: func(t testing.TB, d map[string]any) { set(t, d, "/zones/0/distance_m", "25 km") },
 			path: "/zones/0/distance_m", msg: "\"distance_m\" must be a number, not a string"},
+		{name: "commission chair not a member", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/chair", "CAN") },
+			want: "bad.json: /commission/chair: the chair \"CAN\" is not among the Commission's members (USA, GBR, FRA, DEU, UKR, RUS); the chair must hold a seat"},
+		{name: "commission member twice", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/members/2/org", "GBR") },
+			path: "/commission/members/2/org", msg: "GBR sits on the Commission twice (also at /commission/members/1)"},
+		{name: "quorum beyond the voting members", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/quorum", 5) },
+			want: "bad.json: /commission/quorum: a quorum of 5 could never be reached: the Commission has 4 voting members"},
+		{name: "quorum fraction above one", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/quorum", "3/2") },
+			path: "/commission/quorum", msg: "must be a fraction more than 0 and at most 1"},
+		{name: "quorum as a decimal", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/quorum", 0.5) },
+			path: "/commission/quorum", msg: "a fraction of them written as a string such as \"2/3\""},
+		{name: "unknown majority", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/majority", "two_third") },
+			path: "/commission/majority", msg: "did you mean \"two_thirds\"?"},
+		{name: "reply deadline not a period", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/reply_deadline", "3 days") },
+			path: "/commission/reply_deadline", msg: "write whole hours or days, such as \"72h\" or \"14d\""},
+		{name: "parties_vote in quotes", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/commission/parties_vote", "no") },
+			path: "/commission/parties_vote", msg: "must be true or false"},
+		{name: "nobody could vote", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			set(t, d, "/commission/members", []any{map[string]any{"org": "UKR"}, map[string]any{"org": "RUS"}})
+			set(t, d, "/commission/chair", "UKR")
+			set(t, d, "/commission/quorum", 1)
+		}, path: "/commission/members", msg: "nobody could vote"},
+		{name: "remedy not on the format's ladder", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			set(t, d, "/commission/remedies/1/kind", "withdrawl")
+		},
+			path: "/commission/remedies/1/kind", msg: "remedy kind \"withdrawl\" is not one the format knows — did you mean \"withdrawal\"?"},
+		{name: "withdrawal without a date", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			del(t, d, "/commission/remedies/1/compliance_deadline")
+		},
+			path: "/commission/remedies/1", msg: "a demand to withdraw by a date: it needs a compliance_deadline"},
+		{name: "auto-open severity unknown", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			set(t, d, "/commission/auto_open_severity", "grave")
+		},
+			path: "/commission/auto_open_severity", msg: "not one of low, medium, high, critical"},
+		{name: "coverage as a percentage", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			set(t, d, "/guarantees/credible_cessation/min_coverage", 60)
+		},
+			path: "/guarantees/credible_cessation/min_coverage", msg: "from 0 to 1 (0.6 for 60 %)"},
+		{name: "cessation window not whole days", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			set(t, d, "/guarantees/credible_cessation/window_days", 14.5)
+		},
+			path: "/guarantees/credible_cessation/window_days", msg: "window_days must be a whole number from 1 to 90"},
+		{name: "armed attack on an undefined line", mutate: func(t testing.TB, d map[string]any) { addTerms(d); set(t, d, "/guarantees/armed_attack/line", "front") },
+			path: "/guarantees/armed_attack/line", msg: "armed_attack measures from line \"front\", which the agreement does not define"},
+		{name: "armed attack without an indicator", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			set(t, d, "/guarantees/armed_attack", map[string]any{"line": "contact"})
+		}, path: "/guarantees/armed_attack", msg: "names no indicator"},
+		{name: "misspelt commission field", mutate: func(t testing.TB, d map[string]any) {
+			addTerms(d)
+			c := get(t, d, "/commission").(map[string]any)
+			c["reply_deadlin"] = c["reply_deadline"]
+			delete(c, "reply_deadline")
+		}, path: "/commission/reply_deadlin", msg: "the commission has no field \"reply_deadlin\" — did you mean \"reply_deadline\"?"},
 		{name: "duplicate JSON key", raw: strings.Replace(string(marshal(t, smallDoc(t))), `"version": 1,`, `"version": 1, "version": 2,`, 1),
 			path: "/version", msg: "the field \"version\" appears twice"},
 	}
