@@ -10,13 +10,13 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/assess"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/store"
 )
 
-// eventJSON is an event as the API shows it. Assessment (violations,
-// attribution, corroboration beyond counting sources) is not built yet:
-// those fields say so rather than guess.
+// eventJSON is an event as the API shows it, with its assessment under
+// the agreement version in force at its start.
 type eventJSON struct {
 	ID            string         `json:"id"`
 	Version       int            `json:"version"`
@@ -31,9 +31,19 @@ type eventJSON struct {
 	Observations  []keyJSON      `json:"observations"`
 	Sources       int            `json:"sources"`
 	Corroboration string         `json:"corroboration"`
-	Violations    []any          `json:"violations"`
+	Violations    []violationOut `json:"violations"`
+	Severity      string         `json:"severity,omitempty"`
 	Attribution   attributionOut `json:"attribution"`
-	Marking       []string       `json:"marking"`
+	// AgreementVersion names the version the event was assessed under
+	// (invariant 5); absent when none was in force.
+	AgreementVersion string   `json:"agreement_version,omitempty"`
+	Marking          []string `json:"marking"`
+}
+
+type violationOut struct {
+	Rule             string `json:"rule"`
+	AgreementVersion string `json:"agreement_version"`
+	Severity         string `json:"severity"`
 }
 
 type pointJSON struct {
@@ -79,12 +89,19 @@ func ellipseOf(e *fusion.Estimate) ellipseJSON {
 	return ellipseJSON{round(el.SemiMajorM, 0), round(el.SemiMinorM, 0), round(el.OrientationDeg, 1)}
 }
 
-func toEventJSON(e fusion.Event) eventJSON {
+func toEventJSON(e fusion.Event, a assess.Assessment) eventJSON {
 	out := eventJSON{ID: e.ID, Version: e.Version, Start: e.Start.UTC(), End: e.End.UTC(), Kind: string(e.Kind), Count: e.Count,
-		Sources: e.Sources, Corroboration: "reported", Violations: []any{}, Marking: e.Marking,
-		Attribution: attributionOut{Party: "undetermined", Probabilities: map[string]float64{}}}
-	if e.Sources > 1 {
-		out.Corroboration = "corroborated"
+		Sources: e.Sources, Corroboration: a.Corroboration, Violations: []violationOut{}, Severity: a.Severity,
+		AgreementVersion: a.AgreementVersion, Marking: e.Marking,
+		Attribution: attributionOut{Party: a.Attribution.Party, Probability: round(a.Attribution.Probability, 4), Probabilities: map[string]float64{}}}
+	for _, v := range a.Violations {
+		out.Violations = append(out.Violations, violationOut{v.Rule, v.AgreementVersion, v.Severity})
+	}
+	for p, x := range a.Attribution.Probabilities {
+		out.Attribution.Probabilities[p] = round(x, 4)
+	}
+	if out.Attribution.Party == "" {
+		out.Attribution.Party = assess.Undetermined
 	}
 	if e.Location != nil {
 		out.Location = &pointJSON{round(e.Location.Point.Lat, 6), round(e.Location.Point.Lon, 6)}
@@ -295,8 +312,14 @@ func (s *Server) activeEvents(reader access.Reader, q eventQuery) []shownEvent {
 	return out
 }
 
-// renderEvent is an event as the API shows it.
-func (s *Server) renderEvent(e fusion.Event) eventJSON { return toEventJSON(e) }
+// renderEvent is an event as the API shows it, assessed.
+func (s *Server) renderEvent(e fusion.Event) eventJSON {
+	var a assess.Assessment
+	if s.assess != nil {
+		a = s.assess(e)
+	}
+	return toEventJSON(e, a)
+}
 
 func inBox(west, south, east, north, lat, lon float64) bool {
 	if lat < south || lat > north {
@@ -322,10 +345,10 @@ func (s *Server) fusionStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]int64{"observations": stored, "fused": fused})
 }
 
-// EventDocument is the JSON document of an event as the API serves it and
-// the store keeps it.
-func EventDocument(e fusion.Event) []byte {
-	b, err := json.Marshal(toEventJSON(e))
+// EventDocument is the JSON document of an assessed event as the API
+// serves it and the store keeps it.
+func EventDocument(e fusion.Event, a assess.Assessment) []byte {
+	b, err := json.Marshal(toEventJSON(e, a))
 	if err != nil {
 		panic(err) // plain data always marshals
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/assess"
 	"github.com/truce-mechanism/truce/coverage"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
@@ -53,6 +54,9 @@ type Config struct {
 	// Fusion is the live fusion engine whose events the API serves; nil:
 	// the events routes answer 503.
 	Fusion *fusion.Live
+	// Assess assesses an event for the API (violations, attribution,
+	// corroboration); nil: events are shown unassessed.
+	Assess func(fusion.Event) assess.Assessment
 	// Coverage says where and when the mechanism could see; nil: the
 	// coverage route answers 503.
 	Coverage *coverage.Tracker
@@ -81,6 +85,7 @@ type Server struct {
 	throttle      loginThrottle
 	fusion        *fusion.Live
 	coverage      *coverage.Tracker
+	assess        func(fusion.Event) assess.Assessment
 	publicMetrics bool
 	oidc          map[string]*oidcClient
 	httpClient    *http.Client
@@ -104,6 +109,7 @@ func New(cfg Config) *Server {
 		publicMetrics: cfg.PublicMetrics,
 		fusion:        cfg.Fusion,
 		coverage:      cfg.Coverage,
+		assess:        cfg.Assess,
 		httpClient:    cfg.HTTPClient,
 		ledger:        cfg.Ledger,
 		ledgerKeyText: cfg.LedgerKey,

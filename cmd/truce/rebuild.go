@@ -73,7 +73,7 @@ func runRebuild(cmd *cobra.Command, o rebuildOptions) error {
 	if err != nil {
 		return err
 	}
-	render := newEventRenderer(versions, newSourceBook(st))
+	pipe := newEventPipeline(st, versions, newSourceBook(st), log)
 	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
 	if _, err := live.CatchUp(ctx); err != nil {
 		return err
@@ -88,7 +88,7 @@ func runRebuild(cmd *cobra.Command, o rebuildOptions) error {
 	rebuilt := map[string][]byte{}
 	h := sha256.New()
 	for _, e := range events {
-		doc := render(ctx, e)
+		doc := pipe.document(e)
 		rebuilt[e.ID] = doc
 		d := sha256.Sum256(doc)
 		fmt.Fprintf(h, "%s %d %x\n", e.ID, e.Version, d)

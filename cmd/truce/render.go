@@ -2,15 +2,67 @@ package main
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/assess"
 	"github.com/truce-mechanism/truce/fusion"
+	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/server"
+	"github.com/truce-mechanism/truce/store"
 )
 
-// newEventRenderer is the one way an event becomes the document the API
-// serves, the store keeps and rebuild compares: serve and rebuild both
-// use it, so a rebuild checks exactly what was served.
-func newEventRenderer(versions *agreement.Versions, book *sourceBook) func(context.Context, fusion.Event) []byte {
-	return func(_ context.Context, e fusion.Event) []byte { return server.EventDocument(e) }
+// eventPipeline is the one way an event is assessed and becomes the
+// document the API serves, the store keeps and rebuild compares: serve
+// and rebuild both build it, so a rebuild checks exactly what was served.
+type eventPipeline struct {
+	st       store.Store
+	assessor *assess.Assessor
+	log      *slog.Logger
+}
+
+func newEventPipeline(st store.Store, versions *agreement.Versions, book *sourceBook, log *slog.Logger) *eventPipeline {
+	lookup := func(source string) (assess.SourceInfo, bool) {
+		s, ok := book.get(context.Background(), source)
+		return assess.SourceInfo{Kind: s.Kind, Org: s.Org, Grading: s.Grading}, ok
+	}
+	return &eventPipeline{st: st, assessor: assess.New(versions, assess.Config{Sources: lookup}), log: log}
+}
+
+// reports reads an event's reports back from the store: assessment needs
+// what fusion does not keep (gradings, fire directions, every report's
+// weapon).
+func (p *eventPipeline) reports(ctx context.Context, e fusion.Event) []*observation.Observation {
+	out := make([]*observation.Observation, 0, len(e.Observations))
+	for _, k := range e.Observations {
+		rec, err := p.st.Observation(ctx, k)
+		if err != nil {
+			p.log.Warn("assessment: a report of the event cannot be read; assessed without it",
+				slog.String("event", e.ID), slog.String("report", k.Source+"/"+k.ID), slog.Any("error", err))
+			continue
+		}
+		o, err := observation.FromStored(rec.Document, intake.ResolveMGRS)
+		if err != nil {
+			continue
+		}
+		out = append(out, &o)
+	}
+	return out
+}
+
+// assess assesses an event. A rule that fails to evaluate is logged: the
+// rest of the assessment stands.
+func (p *eventPipeline) assess(e fusion.Event) assess.Assessment {
+	ctx := context.Background()
+	a, err := p.assessor.Assess(e, p.reports(ctx, e), assess.NoReview)
+	if err != nil {
+		p.log.Warn("assessment incomplete", slog.String("event", e.ID), slog.Any("error", err))
+	}
+	return a
+}
+
+// document is the event's JSON as served and stored.
+func (p *eventPipeline) document(e fusion.Event) []byte {
+	return server.EventDocument(e, p.assess(e))
 }

@@ -149,6 +149,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 	// hours (the guarantees' indicators look back 30 days).
 	tracker := coverage.New(coverage.Config{})
 	book := newSourceBook(st)
+	pipe := newEventPipeline(st, versions, book, log)
 	var newest atomic.Int64 // the newest report's time, unix µs
 	live.Observe = func(_ int64, o *observation.Observation) {
 		tracker.Add(o, book.coverageInfo(ctx, o.Source))
@@ -164,7 +165,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
 		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics,
-		Fusion: live, Coverage: tracker})
+		Fusion: live, Coverage: tracker, Assess: pipe.assess})
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).
