@@ -2,12 +2,52 @@
 // (an explosion, a weapon seen) estimated from every report of it, with a
 // location, a time and their uncertainty.
 //
-// This file set holds the localisation: a weighted least-squares estimate
-// of where an event happened from whatever the reports give — bearings
-// from observers (monitors, acoustic arrays, cameras), distance estimates
-// along a bearing, and located fixes (a radar's point, an OSINT
-// geolocation) — with the covariance of the estimate and the Cramér–Rao
-// bound of the sensor geometry, which the evaluation compares it with.
-// Association of reports into events, incidents and the streaming engine
-// build on it.
+// # Localisation
+//
+// locate.go: a weighted least-squares estimate of where an event happened
+// from whatever the reports give — bearings from observers (monitors,
+// acoustic arrays, cameras), distance estimates along a bearing, and
+// located fixes (a radar's point, an OSINT geolocation) — with the
+// covariance of the estimate and the Cramér–Rao bound of the sensor
+// geometry, which the evaluation compares it with.
+//
+// # Association
+//
+// The Engine takes reports one at a time in ledger order. A firing has two
+// ends, each with a place and a time: the launch (the point of origin) and
+// the impact (the Location). A report is about one of them: its direction
+// of fire says which (outgoing, incoming), or it could not tell and the
+// fit decides; a radar track or a crater places both.
+//
+//   - Time (timing.go). A report's time is when it saw the phenomenon, or
+//     when its sound arrived: reports do not say which, so once the place
+//     is estimated each report keeps both hypotheses, and the event's time
+//     is where most of its reports agree. Until then a report allows any
+//     time back to the longest sound travel. The impact follows the launch
+//     within the longest flight the distance allows.
+//   - Place (associate.go, gate.go). A report joins the event whose
+//     estimate of its end it fits best within χ² gates at 99.9 % (the
+//     estimate's covariance projected on the measurement, the report's own
+//     error), or else whose sight lines it crosses within their tolerance;
+//     failing both, the event that knows only the other end and is nearest
+//     in time, within a round's range and flight. Otherwise it starts an
+//     event. A sight line that fits only the other end's estimate is taken
+//     as misreporting the direction of fire.
+//   - Audit (fit.go). After each change, a report that no longer agrees
+//     with its event — outside the time most others agree on, or outside
+//     the studentised gate of its end's estimate — has its direction of
+//     fire reversed if it fits the other end, or is taken out and placed
+//     again (once).
+//   - Merge (merge.go). Two events whose estimates of one end agree, whose
+//     other places do not disagree and whose reports agree in time (all
+//     but one, which the audit then removes) are one: the older keeps its
+//     id and lists the other in Replaces.
+//
+// Things that stay put (weapons seen, restrictions) join by place within
+// their errors and a position's spread, over a long time gate.
+//
+// Nothing depends on a clock, map order or randomness: the same reports
+// in the same order give the same events, byte for byte. Events become
+// final when their last report is older than the newest by the Horizon;
+// TakeFinal hands them over so that memory follows the window.
 package fusion

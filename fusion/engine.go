@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/truce-mechanism/truce/geo"
 	"github.com/truce-mechanism/truce/observation"
 )
 
@@ -15,26 +14,37 @@ type Config struct {
 	// last report is older than the newest report's time by more than
 	// Horizon are final.
 	Horizon time.Duration
-	// FireSlack widens the time gate of fire beyond the reports' timing
-	// uncertainty: rounds fly and sound travels (an acoustic array reports
-	// when the sound arrived, up to a minute after the firing).
+	// FireSlack is how far apart reports of one firing may time it beyond
+	// their stated uncertainty and the travel of its sound: a salvo lasts,
+	// and reporters time different rounds of it.
 	FireSlack time.Duration
-	// PlaceGate is the time gate of things that stay put (weapons seen,
-	// restrictions), and PlaceDistanceM how near two reports of one must be.
+	// PlaceGate is the time gate of restrictions and other things that
+	// stay put for a while; WeaponGate that of weapons seen in position,
+	// which stay for days (0: the Horizon). PlaceDistanceM is how far apart
+	// the things of one checkpoint or one firing position may stand,
+	// beyond the reports' location errors.
 	PlaceGate      time.Duration
+	WeaponGate     time.Duration
 	PlaceDistanceM float64
-	// MaxRangeM bounds how far a bearing may reach: two sight lines that
+	// MaxRangeM bounds how far a sight line may reach: two sight lines that
 	// cross beyond it describe different events.
 	MaxRangeM float64
+	// MaxFlight is the longest a round flies, which bounds how long after
+	// its launch a firing's impact is heard; MaxFireRangeM how far from its
+	// point of origin it lands.
+	MaxFlight     time.Duration
+	MaxFireRangeM float64
 }
 
 // Defaults of Config.
 const (
 	DefaultHorizon        = 72 * time.Hour
-	DefaultFireSlack      = 90 * time.Second
+	DefaultFireSlack      = 2 * time.Second
 	DefaultPlaceGate      = 2 * time.Hour
-	DefaultPlaceDistanceM = 1500
+	DefaultPlaceDistanceM = 300
 	DefaultMaxRangeM      = 60000
+	DefaultMaxFlight      = 5 * time.Minute
+	DefaultMaxFireRangeM  = 70000
 )
 
 func (c Config) withDefaults() Config {
@@ -47,26 +57,65 @@ func (c Config) withDefaults() Config {
 	if c.PlaceGate == 0 {
 		c.PlaceGate = DefaultPlaceGate
 	}
+	if c.WeaponGate == 0 {
+		c.WeaponGate = c.Horizon
+	}
 	if c.PlaceDistanceM == 0 {
 		c.PlaceDistanceM = DefaultPlaceDistanceM
 	}
 	if c.MaxRangeM == 0 {
 		c.MaxRangeM = DefaultMaxRangeM
 	}
+	if c.MaxFlight == 0 {
+		c.MaxFlight = DefaultMaxFlight
+	}
+	if c.MaxFireRangeM == 0 {
+		c.MaxFireRangeM = DefaultMaxFireRangeM
+	}
 	return c
 }
+
+// Physical bounds the time gates rest on.
+const (
+	// soundSpeedMinMps: sound in cold air; a report timed when the sound
+	// arrived lags the event by at most the distance over it.
+	soundSpeedMinMps = 320.0
+	// soundSpeedMps and soundSpread: the speed of sound near the ground
+	// between -20 and +35 °C, 340 m/s within 4 %.
+	soundSpeedMps = 340.0
+	soundSpread   = 0.04
+	// roundSpeedMinMps: the slowest mean speed of a round over its flight
+	// (a mortar bomb lobbed high), bounding its time of flight by range.
+	roundSpeedMinMps = 100.0
+	// roundSpeedMaxMps: the fastest (a tank's kinetic round).
+	roundSpeedMaxMps = 2000.0
+	// minFlightBoundS: short flights may still take this long (a mortar
+	// bomb lobbed high over a short range).
+	minFlightBoundS = 30.0
+	// timeSigmas: how many of its standard deviations a report's time may
+	// be off.
+	timeSigmas = 3.0
+	// fireSlotS: the width of the time buckets fire is indexed by.
+	fireSlotS = 60.0
+)
 
 // Engine fuses observations one at a time, in ledger order. Its result
 // depends only on the observations and their order — no clock, no map
 // order, no randomness — so replaying the ledger rebuilds it byte for byte.
 type Engine struct {
 	cfg Config
-	// buckets index events by kind group and time bucket (of the group's
-	// gate width) of each report they hold.
+	// buckets index active events by kind group and time bucket of the
+	// span in which a report may still join them.
 	buckets map[bucketKey][]*Event
-	events  []*Event // every event, in creation order
-	newest  time.Time
+	events  []*Event // active events, in creation order
+	newest  float64  // the newest report time, Unix seconds
 	seq     int64
+	created int64
+	ord     int64 // reports fused, to keep members in arrival order
+	epoch   uint64
+	cands   []*Event
+	scratch []*member
+	goneN   int // merged events still listed in events
 }
 
 type bucketKey struct {
@@ -76,294 +125,199 @@ type bucketKey struct {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, newest: math.Inf(-1)}
 }
 
 // Sequence is the ledger sequence of the last observation fused.
 func (g *Engine) Sequence() int64 { return g.seq }
 
-// gate is the time window of a kind group.
-func (g *Engine) gate(group string) time.Duration {
-	if group == "fire" || group == string(observation.Flare) {
-		return g.cfg.FireSlack + 3*time.Minute
-	}
-	return g.cfg.PlaceGate
-}
-
-func (g *Engine) slot(group string, t time.Time) int64 {
-	w := int64(g.gate(group))
-	s := t.UnixNano()
-	if s < 0 {
-		return (s - w + 1) / w
-	}
-	return s / w
-}
-
 // Add fuses one observation with ledger sequence seq and returns the
 // event it joined or started.
 func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	g.seq = seq
-	if o.ObservedAt.After(g.newest) {
-		g.newest = o.ObservedAt
-	}
 	m := measure(o)
-	group := kindGroup(m.kind)
-	best, bestScore := (*Event)(nil), math.Inf(1)
-	s := g.slot(group, m.at)
-	seen := map[*Event]bool{}
-	for slot := s - 1; slot <= s+1; slot++ {
+	g.ord++
+	m.ord = g.ord
+	g.newest = max(g.newest, m.at)
+	queue := []member{m}
+	var landed *Event
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		e := g.associate(&x, kindGroup(x.kind))
+		if e == nil {
+			g.created++
+			e = &Event{ID: eventID(x.key, x.ejected), Kind: x.kind, group: kindGroup(x.kind), seq: g.created, slotLo: 1, slotHi: 0}
+			g.events = append(g.events, e)
+		}
+		e.members = append(e.members, x)
+		if x.ord == m.ord {
+			landed = e
+		}
+		e.Version++
+		g.refresh(e)
+		queue = g.auditAll(e, queue)
+		g.reindex(e)
+		g.mergeAround(e, &queue)
+	}
+	for landed != nil && landed.into != nil {
+		landed = landed.into
+	}
+	return landed
+}
+
+// auditAll takes out of e, one at a time, the reports that no longer
+// agree with the rest of it, reversing the stated direction of fire of
+// those that agree with the other phase instead; the others are queued
+// to be placed again.
+func (g *Engine) auditAll(e *Event, queue []member) []member {
+	for range len(e.members) {
+		i, flip := g.audit(e)
+		if i < 0 {
+			break
+		}
+		m := &e.members[i]
+		if flip {
+			m.phase = 1 - m.phase
+			m.flipped = true
+		} else {
+			out := *m
+			out.ejected++
+			out.assigned = phaseEither
+			e.members = slices.Delete(e.members, i, i+1)
+			queue = append(queue, out)
+		}
+		e.Version++
+		g.refresh(e)
+	}
+	return queue
+}
+
+// slotWidth is the width in seconds of a group's time buckets.
+func (g *Engine) slotWidth(group string) float64 {
+	switch group {
+	case "fire":
+		return fireSlotS
+	case string(observation.WeaponSighting):
+		return g.cfg.WeaponGate.Seconds()
+	}
+	return g.cfg.PlaceGate.Seconds()
+}
+
+// placeGate is how long apart reports of a thing that stays put may be.
+func (g *Engine) placeGate(group string) float64 {
+	if group == string(observation.WeaponSighting) {
+		return g.cfg.WeaponGate.Seconds()
+	}
+	return g.cfg.PlaceGate.Seconds()
+}
+
+func (g *Engine) slots(group string, s span) (int64, int64) {
+	w := g.slotWidth(group)
+	return int64(math.Floor(s.lo / w)), int64(math.Floor(s.hi / w))
+}
+
+// reach is the span in which a report may still join an event: for fire
+// the hull of its launch and impact windows; for the rest the window.
+func (e *Event) reach() span {
+	if e.group == "fire" {
+		return span{min(e.win[0].lo, e.win[1].lo), max(e.win[0].hi, e.win[1].hi)}
+	}
+	return e.win[phaseImpact]
+}
+
+// reindex files e under the buckets its reach covers now.
+func (g *Engine) reindex(e *Event) {
+	lo, hi := g.slots(e.group, e.reach())
+	if lo == e.slotLo && hi == e.slotHi {
+		return
+	}
+	g.unindex(e)
+	for s := lo; s <= hi; s++ {
+		k := bucketKey{e.group, s}
+		g.buckets[k] = append(g.buckets[k], e)
+	}
+	e.slotLo, e.slotHi = lo, hi
+}
+
+func (g *Engine) unindex(e *Event) {
+	for s := e.slotLo; s <= e.slotHi; s++ {
+		k := bucketKey{e.group, s}
+		b := g.buckets[k]
+		if i := slices.Index(b, e); i >= 0 {
+			b = slices.Delete(b, i, i+1)
+		}
+		if len(b) == 0 {
+			delete(g.buckets, k)
+		} else {
+			g.buckets[k] = b
+		}
+	}
+	e.slotLo, e.slotHi = 1, 0
+}
+
+// candidates lists the active events of group whose reach overlaps s, in
+// no particular order: callers break ties by creation order.
+func (g *Engine) candidates(group string, s span, except *Event) []*Event {
+	g.epoch++
+	out := g.cands[:0]
+	lo, hi := g.slots(group, s)
+	final := g.newest - g.cfg.Horizon.Seconds()
+	for slot := lo; slot <= hi; slot++ {
 		for _, e := range g.buckets[bucketKey{group, slot}] {
-			if seen[e] {
+			if e.mark == g.epoch || e == except || e.gone {
 				continue
 			}
-			seen[e] = true
-			if e.End.Before(g.newest.Add(-g.cfg.Horizon)) {
-				continue // final
+			e.mark = g.epoch
+			if e.last < final || !e.reach().overlaps(s) {
+				continue
 			}
-			score, ok := g.compatible(e, &m, group)
-			if ok && (score < bestScore || score == bestScore && best != nil && e.ID < best.ID) {
-				best, bestScore = e, score
-			}
+			out = append(out, e)
 		}
 	}
-	if best == nil {
-		best = &Event{ID: eventID(m.key), Kind: m.kind}
-		g.events = append(g.events, best)
-	}
-	best.members = append(best.members, m)
-	best.Version++
-	best.refresh()
-	k := bucketKey{group, s}
-	if !slices.Contains(g.buckets[k], best) {
-		g.buckets[k] = append(g.buckets[k], best)
-	}
-	return best
+	g.cands = out
+	return out
 }
 
-// compatible decides whether report m can describe event e, and how well
-// (lower is better).
-func (g *Engine) compatible(e *Event, m *member, group string) (float64, bool) {
-	if kindGroup(e.Kind) != group {
-		return 0, false
-	}
-	// Time: the report's uncertainty, the event's, and the group's slack.
-	var sigmaE float64
-	for _, x := range e.members {
-		sigmaE = max(sigmaE, x.sigmaT)
-	}
-	dt := 0.0
-	if m.at.Before(e.Start) {
-		dt = e.Start.Sub(m.at).Seconds()
-	} else if m.at.After(e.End) {
-		dt = m.at.Sub(e.End).Seconds()
-	}
-	slack := g.cfg.FireSlack.Seconds()
-	if group != "fire" && group != string(observation.Flare) {
-		slack = g.cfg.PlaceGate.Seconds()
-	}
-	if dt > 3*math.Hypot(m.sigmaT, sigmaE)+slack {
-		return 0, false
-	}
-	if group != "fire" && group != string(observation.Flare) {
-		return g.samePlace(e, m)
-	}
-	total, n := 0.0, 0
-	for origin, part := range []struct {
-		est *Estimate
-		bs  []Bearing
-		fs  []Fix
-	}{
-		{e.Location, m.location, m.fixes},
-		{e.Origin, m.oBear, m.oFixes},
-	} {
-		if len(part.bs)+len(part.fs) == 0 {
-			continue
-		}
-		if part.est != nil {
-			if !nearby(part.est.Point, part.bs, part.fs, g.cfg.MaxRangeM) {
-				return 0, false
-			}
-			sc, ok := residual(part.est, part.bs, part.fs)
-			if !ok {
-				return 0, false
-			}
-			total, n = total+sc, n+1
-			continue
-		}
-		// The event has at most sight lines here: the new report must
-		// cross them ahead, within range.
-		var eb []Bearing
-		var ef []Fix
-		for _, x := range e.members {
-			if origin == 1 {
-				eb, ef = append(eb, x.oBear...), append(ef, x.oFixes...)
-			} else {
-				eb, ef = append(eb, x.location...), append(ef, x.fixes...)
-			}
-		}
-		if len(eb)+len(ef) > 0 {
-			if !crossAhead(eb, ef, part.bs, part.fs, g.cfg.MaxRangeM) {
-				return 0, false
-			}
-			total, n = total+1, n+1
+// TakeFinal removes from the engine, and returns by start time then id,
+// the events that have become final since the last call: their last
+// report is older than the newest report's time less the Horizon, so no
+// report can join or change them any more. A caller that keeps them (a
+// store) and calls TakeFinal now and then holds the engine's memory to
+// the events of one horizon, however long the history. Final events
+// taken are no longer in Events; together the two give what an engine
+// that never retires would give.
+func (g *Engine) TakeFinal() []*Event {
+	final := g.newest - g.cfg.Horizon.Seconds()
+	var out []*Event
+	keep := g.events[:0]
+	for _, e := range g.events {
+		switch {
+		case e.gone:
+		case e.last < final:
+			g.unindex(e)
+			// What only association needed goes with it.
+			e.gone, e.members, e.meas, e.fits = true, nil, [2]measured{}, [2][2]fitMemo{}
+			out = append(out, e)
+		default:
+			keep = append(keep, e)
 		}
 	}
-	if n == 0 {
-		// Nothing to compare in space: only a tight time match may join.
-		if dt > 3*math.Hypot(m.sigmaT, sigmaE)+slack {
-			return 0, false
-		}
-		return 4 + dt/60, true
-	}
-	return total/float64(n) + dt/600, true
+	clear(g.events[len(keep):])
+	g.events = keep
+	g.goneN = 0
+	sortEvents(out)
+	return out
 }
 
-// nearby is a cheap first test: the fixes within range of p and the
-// observers within range of it (flat-earth distance, generous by 10 %).
-func nearby(p geo.Point, bs []Bearing, fs []Fix, maxRange float64) bool {
-	for _, f := range fs {
-		if roughDistanceM(p, f.Point) > maxRange {
-			return false
-		}
-	}
-	for _, b := range bs {
-		if roughDistanceM(p, b.Observer) > 1.1*maxRange {
-			return false
-		}
-	}
-	return true
-}
-
-// roughAzimuth is the flat-earth distance and azimuth from a to b: within
-// a few tenths of a degree over tens of kilometres, well inside the gates
-// (the estimate itself uses geodesics).
-func roughAzimuth(a, b geo.Point) (float64, float64) {
-	const mPerDeg = 111195.0
-	dn := (b.Lat - a.Lat) * mPerDeg
-	de := (b.Lon - a.Lon) * mPerDeg * math.Cos((a.Lat+b.Lat)/2*math.Pi/180)
-	az := math.Atan2(de, dn) * 180 / math.Pi
-	if az < 0 {
-		az += 360
-	}
-	return math.Hypot(de, dn), az
-}
-
-// roughDistanceM is an equirectangular distance, within a few per cent
-// over tens of kilometres: enough to rule out what is far away.
-func roughDistanceM(a, b geo.Point) float64 {
-	const mPerDeg = 111195.0
-	dlat := (a.Lat - b.Lat) * mPerDeg
-	dlon := (a.Lon - b.Lon) * mPerDeg * math.Cos((a.Lat+b.Lat)/2*math.Pi/180)
-	return math.Hypot(dlat, dlon)
-}
-
-// gateChi2 is how far (in normalised squared residual per measurement) a
-// report may lie from an estimate and still describe it: χ² with one
-// degree of freedom at 99.9 %.
-const gateChi2 = 10.83
-
-// residual scores measurements against an estimate, normalised by both
-// uncertainties.
-func residual(est *Estimate, bs []Bearing, fs []Fix) (float64, bool) {
-	varE := (est.Cov[0][0] + est.Cov[1][1]) / 2
-	total, n := 0.0, 0
-	for _, f := range fs {
-		d := roughDistanceM(f.Point, est.Point)
-		r := d * d / (f.SigmaM*f.SigmaM + varE) / 2
-		if r > gateChi2 {
-			return 0, false
-		}
-		total, n = total+r, n+1
-	}
-	for _, b := range bs {
-		dist, az := roughAzimuth(b.Observer, est.Point)
-		if dist < 1 {
-			continue
-		}
-		res := wrapRad((b.AzimuthDeg - az) * math.Pi / 180)
-		sig := b.SigmaDeg * math.Pi / 180
-		r := res * res / (sig*sig + varE/(dist*dist))
-		if r > gateChi2 {
-			return 0, false
-		}
-		total, n = total+r, n+1
-		if b.RangeM > 0 && b.RangeSigmaM > 0 {
-			rr := (b.RangeM - dist) * (b.RangeM - dist) / (b.RangeSigmaM*b.RangeSigmaM + varE)
-			if rr > gateChi2 {
-				return 0, false
-			}
-			total, n = total+rr, n+1
-		}
-	}
-	if n == 0 {
-		return 0, true
-	}
-	return total / float64(n), true
-}
-
-// crossAhead reports whether new measurements agree with an event that
-// has no estimate yet (one sight line, or none): a new sight line must
-// cross the old one in front of both observers within maxRange; a fix
-// must lie on the old sight line's side, within range.
-func crossAhead(oldB []Bearing, oldF []Fix, newB []Bearing, newF []Fix, maxRange float64) bool {
-	for _, a := range oldB {
-		for _, b := range newB {
-			est, err := Locate([]Bearing{a, b}, nil)
-			if err != nil {
-				return false
-			}
-			if !ahead(a, est.Point, maxRange) || !ahead(b, est.Point, maxRange) {
-				return false
-			}
-		}
-		for _, f := range newF {
-			if !ahead(a, f.Point, maxRange) {
-				return false
-			}
-		}
-	}
-	for _, f := range oldF {
-		for _, b := range newB {
-			if !ahead(b, f.Point, maxRange) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// ahead: p lies along the bearing (within 3 σ and a few degrees), in
-// front of the observer and within range.
-func ahead(b Bearing, p geo.Point, maxRange float64) bool {
-	dist, az := roughAzimuth(b.Observer, p)
-	if dist > maxRange {
-		return false
-	}
-	if dist < 50 {
-		return true
-	}
-	return math.Abs(wrapRad((b.AzimuthDeg-az)*math.Pi/180)) <= (3*b.SigmaDeg+2)*math.Pi/180
-}
-
-// samePlace associates weapon sightings and restrictions: near each other
-// and, for weapons, of the same class.
-func (g *Engine) samePlace(e *Event, m *member) (float64, bool) {
-	if m.weapon != nil && e.Weapon != nil && m.weapon.Class != "" && e.Weapon.Class != "" && m.weapon.Class != e.Weapon.Class {
-		return 0, false
-	}
-	if e.Location == nil || len(m.fixes) == 0 {
-		return 0, false
-	}
-	d := geo.DistanceM(m.fixes[0].Point, e.Location.Point)
-	if d > g.cfg.PlaceDistanceM+3*m.fixes[0].SigmaM {
-		return 0, false
-	}
-	return d / g.cfg.PlaceDistanceM, true
-}
-
-// Events returns every event, by start time then id.
+// Events returns every active event, by start time then id.
 func (g *Engine) Events() []*Event {
-	out := slices.Clone(g.events)
+	out := make([]*Event, 0, len(g.events))
+	for _, e := range g.events {
+		if !e.gone {
+			out = append(out, e)
+		}
+	}
 	sortEvents(out)
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
@@ -22,7 +23,9 @@ type Event struct {
 	Start time.Time
 	End   time.Time
 	// Location is the estimate of where the event happened; nil when the
-	// reports do not determine it (one bearing alone).
+	// reports do not determine it (one bearing alone). For small-arms fire
+	// (bursts, shots), whose rounds are not heard landing, it is where the
+	// firing was.
 	Location *Estimate
 	// Origin is the estimated point of origin of fire; nil when unknown.
 	Origin *Estimate
@@ -38,23 +41,113 @@ type Event struct {
 	// Version counts the changes: a late report that joins an event makes
 	// a new version.
 	Version int
+	// Replaces names the events that later reports showed to be this one
+	// and that were merged into it (they are no longer listed): a store
+	// that kept them records that they are superseded.
+	Replaces []string
 
 	members []member
+
+	group  string  // kind group (kindGroup)
+	seq    int64   // creation order: the engine's deterministic tie-break
+	win    [2]span // when it was launched and when it landed (Unix seconds)
+	last   float64 // latest report time, Unix seconds: the event is final when it is older than the horizon
+	slotLo int64   // time buckets it is indexed in, inclusive
+	slotHi int64
+	mark   uint64 // the engine's visit stamp, to list a candidate once
+	gone   bool   // merged into another event or retired
+	into   *Event // the event it was merged into
+	// meas caches what the members say of each phase's place, as of the
+	// last refresh (measurements).
+	meas [2]measured
+	fits [2][2]fitMemo // the last two estimates of each phase
 }
+
+// Snapshot is a copy of what the event shows, sharing nothing the engine
+// will change: what a reader may keep while fusion goes on (Live).
+func (e *Event) Snapshot() Event {
+	return Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
+		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources,
+		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces)}
+}
+
+// phase is which phenomenon of a firing a report times and locates: the
+// launch (at the point of origin) or the impact (where the rounds land,
+// and where anything else happens). A fire report that could not tell
+// outgoing from incoming is phaseEither until a fit says which.
+type phase uint8
+
+const (
+	phaseLaunch phase = iota
+	phaseImpact
+	phaseEither
+)
 
 // member is one report as fusion uses it.
 type member struct {
-	key      observation.Key
-	at       time.Time
-	sigmaT   float64
-	kind     observation.Kind
-	weapon   *observation.Weapon
-	count    int
-	marking  string
-	location []Bearing // measurements of Location
-	fixes    []Fix
-	oBear    []Bearing // measurements of Origin
-	oFixes   []Fix
+	key     observation.Key
+	ord     int64   // arrival order in the engine
+	at      float64 // observed time, Unix seconds
+	sigmaT  float64 // its standard deviation, s
+	kind    observation.Kind
+	weapon  *observation.Weapon
+	count   int
+	marking string
+	// phase is what the report's time and sight line refer to; assigned
+	// is the phase the last fit gave a phaseEither report (phaseEither
+	// when the fit could not tell).
+	phase    phase
+	assigned phase
+	// ejected counts the times an audit took the report out of an event
+	// it had stopped agreeing with: it is placed again once, no more.
+	ejected  int
+	flipped  bool      // an audit reversed its stated direction of fire once
+	bearing  *Bearing  // sight line towards the phenomenon
+	fix      [2]*Fix   // located reports: [phaseLaunch] the origin, [phaseImpact] the place
+	back     *Bearing  // a crater's back-bearing towards the origin
+	weapons  bool      // a weapon sighting: compare classes
+	original time.Time // observed_at as reported
+}
+
+// resolved is the phase the member counts for now: its own, or the one a
+// fit assigned.
+func (m *member) resolved() phase {
+	if m.phase == phaseEither {
+		return m.assigned
+	}
+	return m.phase
+}
+
+// measurements appends what m says about the place of phase p, as it
+// counts now (an unassigned phaseEither report says nothing).
+func (m *member) measurements(p phase, bs []Bearing, fs []Fix) ([]Bearing, []Fix) {
+	if m.bearing != nil && m.resolved() == p {
+		bs = append(bs, *m.bearing)
+	}
+	if f := m.fix[p]; f != nil {
+		fs = append(fs, *f)
+	}
+	if p == phaseLaunch && m.back != nil {
+		bs = append(bs, *m.back)
+	}
+	return bs, fs
+}
+
+// measured is what an event's reports say of one phase's place.
+type measured struct {
+	bs []Bearing
+	fs []Fix
+}
+
+// cacheMeasurements fills e.meas from the members as they count now.
+func (e *Event) cacheMeasurements() {
+	for p := range e.meas {
+		bs, fs := e.meas[p].bs[:0], e.meas[p].fs[:0]
+		for i := range e.members {
+			bs, fs = e.members[i].measurements(phase(p), bs, fs)
+		}
+		e.meas[p].bs, e.meas[p].fs = bs, fs
+	}
 }
 
 // kindGroup puts kinds that may describe one occurrence together: the
@@ -67,43 +160,75 @@ func kindGroup(k observation.Kind) string {
 	return string(k)
 }
 
-// measure reads what a report says about the event's place and origin.
+func isFire(k observation.Kind) bool { return kindGroup(k) == "fire" }
+
+// measure reads what a report says about the event's place and origin,
+// and which of the two its time refers to.
 func measure(o *observation.Observation) member {
-	m := member{key: o.Key(), at: o.ObservedAt, sigmaT: o.TimeSigmaS, kind: o.Kind, weapon: o.Weapon, count: max(o.Count, 1), marking: o.Marking}
+	m := member{key: o.Key(), at: unixSeconds(o.ObservedAt), sigmaT: o.TimeSigmaS, kind: o.Kind, weapon: o.Weapon,
+		count: max(o.Count, 1), marking: o.Marking, phase: phaseImpact, assigned: phaseEither, original: o.ObservedAt,
+		weapons: o.Kind == observation.WeaponSighting}
 	if m.marking == "" {
 		m.marking = access.Mission
 	}
+	if isFire(o.Kind) {
+		// The direction of fire says which phenomenon the report is about:
+		// a radar tracks rounds from their launch, a crater or an OSINT
+		// post of shelling is the impact.
+		switch o.Fire {
+		case observation.Outgoing:
+			m.phase = phaseLaunch
+		case observation.Incoming:
+			m.phase = phaseImpact
+		default:
+			m.phase = phaseEither
+		}
+	}
 	if p := o.Location; p != nil && p.Resolved {
-		m.fixes = append(m.fixes, Fix{Point: geo.Point{Lat: p.Lat, Lon: p.Lon}, SigmaM: sigmaOf(p, defaultFixSigmaM)})
+		sigma := sigmaOf(p, defaultFixSigmaM)
+		if isFire(o.Kind) {
+			// A located impact is one round's (a crater, a strike filmed):
+			// the rounds of a salvo spread about where they were aimed.
+			sigma = math.Hypot(sigma, impactSpreadM)
+		}
+		m.fix[phaseImpact] = &Fix{Point: geo.Point{Lat: p.Lat, Lon: p.Lon}, SigmaM: sigma}
 	}
 	if p := o.Origin; p != nil && p.Resolved {
-		m.oFixes = append(m.oFixes, Fix{Point: geo.Point{Lat: p.Lat, Lon: p.Lon}, SigmaM: sigmaOf(p, defaultFixSigmaM)})
+		m.fix[phaseLaunch] = &Fix{Point: geo.Point{Lat: p.Lat, Lon: p.Lon}, SigmaM: sigmaOf(p, defaultFixSigmaM)}
+	}
+	if m.phase == phaseEither && (m.fix[phaseImpact] != nil || m.fix[phaseLaunch] != nil) {
+		// A report that places what it saw is about that place: its time
+		// is the impact's when it gives one, else the launch's.
+		m.phase = phaseImpact
+		if m.fix[phaseImpact] == nil {
+			m.phase = phaseLaunch
+		}
 	}
 	if obs := o.Observer; obs != nil && obs.Resolved && o.BearingDeg != nil {
 		b := Bearing{Observer: geo.Point{Lat: obs.Lat, Lon: obs.Lon}, AzimuthDeg: *o.BearingDeg, SigmaDeg: sigmaOr(o.BearingSigmaDeg, defaultBearingSigmaDeg)}
 		if r := o.Range; r != nil && r.MaxM > 0 {
-			b.RangeM, b.RangeSigmaM = (r.MinM+r.MaxM)/2, math.Max((r.MaxM-r.MinM)/4, 50)
+			// A range given as an interval: its middle, and half its width
+			// in log terms as one standard deviation (distance estimates
+			// err by a factor, and a reporter's interval is rarely wider
+			// than one σ either side).
+			lo := max(r.MinM, r.MaxM/4, 1)
+			b.RangeM = (r.MinM + r.MaxM) / 2
+			b.RangeSigmaM = max(b.RangeM*math.Log(r.MaxM/lo)/2, 50)
 		}
-		switch o.Fire {
-		case observation.Outgoing:
-			m.oBear = append(m.oBear, b)
-		case observation.Incoming:
-			m.location = append(m.location, b)
-		default:
-			// Could not tell launch from impact: the bearing may point at
-			// either place, so it locates neither; it joins by time.
-			if o.Kind != observation.Explosion && o.Kind != observation.Burst && o.Kind != observation.Shot {
-				m.location = append(m.location, b)
-			}
-		}
+		m.bearing = &b
 	}
 	// A crater's back-bearing points from the crater to the origin.
 	if o.OriginBearingDeg != nil && o.Location != nil && o.Location.Resolved {
-		m.oBear = append(m.oBear, Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
-			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)})
+		m.back = &Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
+			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)}
 	}
 	return m
 }
+
+// impactSpreadM is how far, as one standard deviation per axis, the
+// rounds of one firing land from one another: artillery and mortar
+// salvos cover a hundred metres or two, rockets more.
+const impactSpreadM = 100
 
 // Defaults for reports that leave an uncertainty out.
 const (
@@ -125,61 +250,108 @@ func sigmaOr(s, def float64) float64 {
 	return def
 }
 
-// refresh recomputes everything derived from the members.
-func (e *Event) refresh() {
-	var bs, obs []Bearing
-	var fs, ofs []Fix
-	sources := map[string]bool{}
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
+
+// span is a closed interval of time, Unix seconds.
+type span struct{ lo, hi float64 }
+
+var everywhen = span{math.Inf(-1), math.Inf(1)}
+
+func (s span) meet(o span) span { return span{max(s.lo, o.lo), min(s.hi, o.hi)} }
+func (s span) empty() bool      { return s.lo > s.hi }
+func (s span) overlaps(o span) bool {
+	return s.lo <= o.hi && o.lo <= s.hi && !s.empty() && !o.empty()
+}
+
+// summarise recomputes what the API shows from the members: times, kind,
+// weapon, count, sources, marking, the list of reports.
+func (e *Event) summarise() {
 	var markings []string
-	var counts []int
-	classes := map[string]int{}
-	e.Start, e.End = e.members[0].at, e.members[0].at
-	for _, m := range e.members {
-		bs, fs = append(bs, m.location...), append(fs, m.fixes...)
-		obs, ofs = append(obs, m.oBear...), append(ofs, m.oFixes...)
-		sources[m.key.Source] = true
+	counts := make([]int, 0, len(e.members))
+	first := e.members[0].original
+	e.Start, e.End = first, first
+	e.last = e.members[0].at
+	e.Observations = e.Observations[:0]
+	e.Weapon = nil
+	var kinds [3]int // explosion, burst, shot
+	sources := make([]string, 0, len(e.members))
+	for i := range e.members {
+		m := &e.members[i]
+		e.Observations = append(e.Observations, m.key)
+		sources = append(sources, m.key.Source)
 		markings = append(markings, m.marking)
 		counts = append(counts, m.count)
-		if m.at.Before(e.Start) {
-			e.Start = m.at
+		if m.original.Before(e.Start) {
+			e.Start = m.original
 		}
-		if m.at.After(e.End) {
-			e.End = m.at
+		if m.original.After(e.End) {
+			e.End = m.original
 		}
-		if m.weapon != nil && m.weapon.Class != "" {
-			classes[m.weapon.Class]++
-			if e.Weapon == nil || classes[m.weapon.Class] > classes[e.Weapon.Class] ||
-				(classes[m.weapon.Class] == classes[e.Weapon.Class] && m.weapon.Class < e.Weapon.Class) {
-				e.Weapon = m.weapon
-			}
+		e.last = max(e.last, m.at)
+		switch m.kind {
+		case observation.Explosion:
+			kinds[0]++
+		case observation.Burst:
+			kinds[1]++
+		case observation.Shot:
+			kinds[2]++
 		}
 	}
-	e.Location, e.Origin = locateOrNil(bs, fs), locateOrNil(obs, ofs)
-	e.Sources = len(sources)
+	e.Weapon = majorityWeapon(e.members)
+	if e.group == "fire" {
+		// The kind most reports give; ties to the louder kind (an
+		// explosion heard beside a burst is the explosion).
+		best := 0
+		for i, n := range kinds {
+			if n > kinds[best] {
+				best = i
+			}
+		}
+		e.Kind = []observation.Kind{observation.Explosion, observation.Burst, observation.Shot}[best]
+	}
+	slices.Sort(sources)
+	e.Sources = len(slices.Compact(sources))
 	e.Marking = access.Combine(markings...)
 	slices.Sort(counts)
 	e.Count = counts[len(counts)/2] // monitors miscount; the median resists one wild count
-	e.Observations = e.Observations[:0]
-	for _, m := range e.members {
-		e.Observations = append(e.Observations, m.key)
-	}
 }
 
-func locateOrNil(bs []Bearing, fs []Fix) *Estimate {
-	if len(bs) == 0 && len(fs) == 0 {
-		return nil
+// majorityWeapon is the weapon of the class most reports name (ties to
+// the class first in alphabetical order), as the first report naming it
+// gave it.
+func majorityWeapon(ms []member) *observation.Weapon {
+	var best *observation.Weapon
+	bestN := 0
+	for i := range ms {
+		w := ms[i].weapon
+		if w == nil || w.Class == "" {
+			continue
+		}
+		n := 0
+		for j := range ms {
+			if v := ms[j].weapon; v != nil && v.Class == w.Class {
+				n++
+			}
+		}
+		if n > bestN || n == bestN && w.Class < best.Class {
+			best, bestN = w, n
+		}
 	}
-	est, err := Locate(bs, fs)
-	if err != nil {
-		return nil
-	}
-	return &est
+	return best
 }
 
 // eventID names an event after its first report, so that the same reports
-// in the same order always give the same ids.
-func eventID(first observation.Key) string {
-	h := sha256.Sum256([]byte(first.Source + "/" + first.ID))
+// in the same order always give the same ids. A report taken out of the
+// event it started keeps that event its id; the event it then starts is
+// named after it and the time it was placed again.
+func eventID(first observation.Key, placed int) string {
+	s := first.Source + "/" + first.ID
+	if placed > 0 {
+		s += "#" + strconv.Itoa(placed)
+	}
+	h := sha256.Sum256([]byte(s))
 	return "ev-" + hex.EncodeToString(h[:8])
 }
 

@@ -1,0 +1,340 @@
+package fusion
+
+import "math"
+
+// place is the estimate of a phase: Origin for the launch, Location for
+// the impact (and for everything that is not fire).
+func (e *Event) place(p phase) *Estimate {
+	if p == phaseLaunch {
+		return e.Origin
+	}
+	if e.group == "fire" && e.Location != nil && e.Location == e.Origin {
+		return nil // small arms: the Location shown is the origin
+	}
+	return e.Location
+}
+
+// The strength of the evidence that joins a report to an event: it fits
+// an estimate of the event's place, or only crosses its sight lines, or
+// nothing in space could be compared and only the time agrees.
+const (
+	tierEstimate = iota
+	tierLines
+	tierTime
+	tierNone
+)
+
+// match is how well a report fits an event.
+type match struct {
+	tier  int
+	score float64 // lower is better
+	phase phase   // the phase a phaseEither report would take
+}
+
+func (a match) better(b match) bool {
+	if a.tier != b.tier {
+		return a.tier < b.tier
+	}
+	return a.score < b.score
+}
+
+// associate finds the event a report joins: the compatible one it fits
+// best, or nil for a new event.
+func (g *Engine) associate(m *member, group string) *Event {
+	e, mt := g.bestMatch(m, group)
+	if e != nil && m.phase != phaseEither && mt.phase != m.phase {
+		m.phase = mt.phase // its direction of fire was misreported
+	}
+	return e
+}
+
+func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
+	var q span
+	if group == "fire" {
+		q = g.window(m, nil)
+	} else {
+		k := timeSigmas * m.sigmaT
+		q = span{m.at - k, m.at + k}
+	}
+	var best *Event
+	bestM := match{tier: tierNone}
+	for _, e := range g.candidates(group, q, nil) {
+		mt, ok := g.compatible(e, m)
+		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
+			best, bestM = e, mt
+		}
+	}
+	return best, bestM
+}
+
+// compatible decides whether report m can describe event e, and how well.
+func (g *Engine) compatible(e *Event, m *member) (match, bool) {
+	if e.group != "fire" {
+		return g.samePlace(e, m)
+	}
+	phases := []phase{m.phase}
+	if m.phase == phaseEither {
+		phases = []phase{phaseLaunch, phaseImpact}
+	}
+	best, found := match{tier: tierNone}, false
+	for _, p := range phases {
+		mt, ok := g.fits(e, m, p)
+		if ok && mt.better(best) {
+			best, found = mt, true
+		}
+	}
+	if !found && m.phase != phaseEither && m.bearing != nil {
+		// Reporters mistake incoming for outgoing now and then: a sight
+		// line that fits the estimate of the other phase, and nothing
+		// else here, is taken as that phase's.
+		if mt, ok := g.fits(e, m, 1-m.phase); ok && mt.tier == tierEstimate {
+			mt.score += flipPenalty
+			return mt, true
+		}
+	}
+	return best, found
+}
+
+// flipPenalty ranks a report whose direction of fire had to be reversed
+// to fit below one that fits as it is.
+const flipPenalty = 3
+
+// fits tests m against e taking m's time and sight line as phase p.
+func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
+	if !g.window(m, nil).overlaps(e.win[p]) {
+		return match{}, false // not even in the widest window: cheap to tell
+	}
+	hs, n := g.hypotheses(m, e.place(p))
+	w, in := span{}, false
+	for _, h := range hs[:n] {
+		if h.overlaps(e.win[p]) && (!in || closeness(h, e.win[p]) < closeness(w, e.win[p])) {
+			w, in = h, true
+		}
+	}
+	if !in {
+		return match{}, false
+	}
+	if m.bearing != nil && e.seenBy(m.key.Source, p) {
+		// One observer reports one phenomenon once: a second sight line
+		// from it to the same phase is another event.
+		return match{}, false
+	}
+	mt := match{tier: tierTime, phase: p, score: closeness(w, e.win[p])}
+	var chi2 float64
+	var dof int
+	lines := false
+	for _, q := range []phase{phaseLaunch, phaseImpact} {
+		var bs []Bearing
+		var fs []Fix
+		if m.bearing != nil && q == p {
+			bs = append(bs, *m.bearing)
+		}
+		if f := m.fix[q]; f != nil {
+			fs = append(fs, *f)
+		}
+		if q == phaseLaunch && m.back != nil {
+			bs = append(bs, *m.back)
+		}
+		if len(bs)+len(fs) == 0 {
+			continue
+		}
+		if est := e.place(q); est != nil {
+			c, n, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM)
+			if !ok {
+				return match{}, false
+			}
+			chi2, dof = chi2+c, dof+n
+		} else if eb, ef := e.measurements(q); len(eb)+len(ef) > 0 {
+			if !linesAgree(eb, ef, bs, fs, g.cfg.MaxRangeM) {
+				return match{}, false
+			}
+			lines = true
+		}
+		if !g.withinFireOf(e, 1-q, bs, fs) {
+			// Rounds land within range of where they were fired.
+			return match{}, false
+		}
+	}
+	switch {
+	case dof > 0:
+		mt.tier, mt.score = tierEstimate, chi2/float64(dof)+mt.score
+	case lines:
+		mt.tier = tierLines
+	default:
+		if m.bearing != nil && !g.flightFeasible(e, m, p) {
+			return match{}, false
+		}
+		// Joined by time alone: the nearer the other phase, the likelier
+		// (most rounds fly well under a minute).
+		if o := e.win[1-p]; !math.IsInf(o.lo, 0) && !math.IsInf(o.hi, 0) {
+			mt.score = math.Abs(m.at-(o.lo+o.hi)/2) / 60
+		}
+	}
+	return mt, true
+}
+
+// flightFeasible: a sight line of phase p joining an event that knows only
+// its other phase must allow a flight of possible duration for its
+// length: for some distance along the line, the time the report gives
+// (taken as when the phenomenon was seen, or heard after its sound
+// travelled) lies after the other phase by as long as a round takes over
+// that distance.
+func (g *Engine) flightFeasible(e *Event, m *member, p phase) bool {
+	o := e.place(1 - p)
+	if o == nil || e.place(p) != nil {
+		return true
+	}
+	other := e.win[1-p]
+	if math.IsInf(other.lo, 0) || math.IsInf(other.hi, 0) {
+		return true
+	}
+	b := m.bearing
+	reach := g.sightReach(*b)
+	k := timeSigmas*m.sigmaT + g.cfg.FireSlack.Seconds()
+	oe, on := flat(b.Observer, o.Point)
+	s, c := math.Sincos(b.AzimuthDeg * math.Pi / 180)
+	tolD := 3 * majorSigma(o.Cov)
+	const steps = 48
+	for i := 0; i <= steps; i++ {
+		r := reach * float64(i) / steps
+		d := math.Hypot(r*s-oe, r*c-on)
+		lo := max(d-tolD, 0) / roundSpeedMaxMps
+		hi := max(minFlightBoundS, (d+tolD)/roundSpeedMinMps)
+		for _, delay := range []float64{0, r / soundSpeedMinMps} {
+			t := span{m.at - delay - k, m.at - delay + k}
+			var f span // flight implied: impact time minus launch time
+			if p == phaseImpact {
+				f = span{t.lo - other.hi, t.hi - other.lo}
+			} else {
+				f = span{other.lo - t.hi, other.hi - t.lo}
+			}
+			if f.overlaps(span{lo, hi}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// withinFire reports whether the place the measurements describe can lie
+// within a round's range of est, the estimate of the event's other place:
+// a fix within range, a sight line passing within range.
+func (g *Engine) withinFire(est *Estimate, bs []Bearing, fs []Fix) bool {
+	r := g.cfg.MaxFireRangeM + 3*majorSigma(est.Cov)
+	for _, b := range bs {
+		if roughDistanceM(b.Observer, est.Point) <= r {
+			continue // the sight line starts within range
+		}
+		if segmentDistance(b, g.sightReach(b), est.Point) > r {
+			return false
+		}
+	}
+	for _, f := range fs {
+		if roughDistanceM(f.Point, est.Point) > r+3*f.SigmaM {
+			return false
+		}
+	}
+	return true
+}
+
+// withinFireOf reports whether the place the measurements describe can lie
+// within a round's range of what e says of the place of phase p: its
+// estimate, or else its sight lines and fixes.
+func (g *Engine) withinFireOf(e *Event, p phase, bs []Bearing, fs []Fix) bool {
+	if est := e.place(p); est != nil {
+		return g.withinFire(est, bs, fs)
+	}
+	eb, ef := e.measurements(p)
+	r := g.cfg.MaxFireRangeM
+	for _, a := range eb {
+		for _, b := range bs {
+			if segmentsDistance(a, g.sightReach(a), b, g.sightReach(b)) > r {
+				return false
+			}
+		}
+		for _, f := range fs {
+			if segmentDistance(a, g.sightReach(a), f.Point) > r+3*f.SigmaM {
+				return false
+			}
+		}
+	}
+	for _, f := range ef {
+		for _, b := range bs {
+			if segmentDistance(b, g.sightReach(b), f.Point) > r+3*f.SigmaM {
+				return false
+			}
+		}
+		for _, h := range fs {
+			if roughDistanceM(f.Point, h.Point) > r+3*(f.SigmaM+h.SigmaM) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sightReach is how far along a sight line its phenomenon may be.
+func (g *Engine) sightReach(b Bearing) float64 {
+	if b.RangeM > 0 {
+		return min(g.cfg.MaxRangeM, b.RangeM+3*b.RangeSigmaM)
+	}
+	return g.cfg.MaxRangeM
+}
+
+// closeness is how far apart the middles of two overlapping windows are,
+// relative to their half widths: 0 when centred, 1 when they just touch.
+func closeness(a, b span) float64 {
+	ha, hb := (a.hi-a.lo)/2, (b.hi-b.lo)/2
+	if math.IsInf(hb, 0) || math.IsInf(ha, 0) {
+		return 1
+	}
+	return math.Abs((a.lo+ha)-(b.lo+hb)) / (ha + hb + 1e-9)
+}
+
+// seenBy reports whether e holds a sight line from source to phase p.
+func (e *Event) seenBy(source string, p phase) bool {
+	for i := range e.members {
+		x := &e.members[i]
+		if x.bearing != nil && x.key.Source == source && (x.phase == p || x.phase == phaseEither && x.assigned == p) {
+			return true
+		}
+	}
+	return false
+}
+
+// measurements are what e's members say of the place of phase p, as of
+// its last refresh.
+func (e *Event) measurements(p phase) ([]Bearing, []Fix) {
+	return e.meas[p].bs, e.meas[p].fs
+}
+
+// samePlace associates weapon sightings, restrictions and other things
+// that stay put: reported within the group's time gate, at one place
+// within the reports' errors and the spread of one position, and for
+// weapons of one class — or of another class reported at the very same
+// spot, since weapons are often taken for one another.
+func (g *Engine) samePlace(e *Event, m *member) (match, bool) {
+	k := timeSigmas * m.sigmaT
+	if !(span{m.at - k, m.at + k}).overlaps(e.win[phaseImpact]) {
+		return match{}, false
+	}
+	f := m.fix[phaseImpact]
+	if e.Location == nil || f == nil {
+		if e.Location == nil && f == nil {
+			return match{tier: tierTime, score: math.Abs(m.at-e.last) / g.placeGate(e.group)}, true
+		}
+		return match{}, false
+	}
+	de, dn := flat(f.Point, e.Location.Point)
+	d := math.Hypot(de, dn)
+	sigma := math.Sqrt(f.SigmaM*f.SigmaM + majorSigma(e.Location.Cov)*majorSigma(e.Location.Cov))
+	spread := g.cfg.PlaceDistanceM
+	score := d / (spread + sigma)
+	if m.weapons && m.weapon != nil && e.Weapon != nil && m.weapon.Class != "" && e.Weapon.Class != "" && m.weapon.Class != e.Weapon.Class {
+		spread, score = 0, score+1
+	}
+	if d > spread+3*sigma {
+		return match{}, false
+	}
+	return match{tier: tierEstimate, score: score}, true
+}

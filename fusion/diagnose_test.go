@@ -1,0 +1,163 @@
+package fusion_test
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-mechanism/truce/evaluate"
+	"github.com/truce-mechanism/truce/observation"
+)
+
+// TestDiagnose explains a run's false positives and misses against the
+// simulator's truth: which fused events are duplicates of a true event
+// (and what each part holds) or spurious, and what the missed events
+// were made of. It is a tool for whoever works on association, not a
+// check, so it runs only when asked:
+//
+//	TRUCE_DIAGNOSE=violations:1:24h,escalation:2:24h go test -run Diagnose -v ./fusion
+func TestDiagnose(t *testing.T) {
+	spec := os.Getenv("TRUCE_DIAGNOSE")
+	if spec == "" {
+		t.Skip("set TRUCE_DIAGNOSE=scenario:seed:duration[,…]")
+	}
+	for _, run := range strings.Split(spec, ",") {
+		f := strings.Split(run, ":")
+		if len(f) != 3 {
+			t.Fatalf("%q: want scenario:seed:duration", run)
+		}
+		seed, err := strconv.ParseUint(f[1], 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := time.ParseDuration(f[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(run, func(t *testing.T) { diagnose(t, f[0], seed, d) })
+	}
+}
+
+func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration) {
+	obs, truth := simulate(t, scenario, seed, d)
+	events := fuseAll(obs)
+	r := evaluate.Score(truth, toEvaluate(events), evaluate.Options{})
+	logReport(t, r)
+
+	// A report's label: the sensor's model, what it saw (or SPUR for a
+	// report of nothing) and the direction of fire it stated.
+	model := map[string]string{}
+	for _, s := range truth.Sensors {
+		model[s.Source] = s.Model
+	}
+	byKey := map[observation.Key]*observation.Observation{}
+	for i := range obs {
+		byKey[obs[i].Key()] = &obs[i]
+	}
+	owner := map[observation.Key]int{} // report → index of its true event + 1
+	sees := map[observation.Key]string{}
+	for i, e := range truth.Events {
+		for _, o := range e.Observations {
+			k := observation.Key{Source: o.Source, ID: o.ID}
+			owner[k], sees[k] = i+1, o.Sees
+		}
+	}
+	label := func(k observation.Key) string {
+		s := model[k.Source] + ":SPUR"
+		if owner[k] > 0 {
+			s = model[k.Source] + ":" + sees[k]
+		}
+		if o := byKey[k]; o != nil && o.Fire != "" {
+			s += ":" + string(o.Fire)[:3]
+		}
+		return s
+	}
+	signature := func(ks []observation.Key) string {
+		var ls []string
+		for _, k := range ks {
+			ls = append(ls, label(k))
+		}
+		slices.Sort(ls)
+		return strings.Join(slices.Compact(ls), " ")
+	}
+
+	// Vote as evaluate does (MATCHING.md): each fused event to the true
+	// event it holds most of, then one winner per true event.
+	type vote struct{ truth, held int }
+	votes := make([]vote, len(events))
+	winner := map[int]int{}
+	for i, e := range events {
+		n, other := map[int]int{}, 0
+		for _, k := range e.Observations {
+			if owner[k] > 0 {
+				n[owner[k]]++
+			} else {
+				other++
+			}
+		}
+		top, held := 0, 0
+		for v, c := range n {
+			if c > held || c == held && v < top {
+				top, held = v, c
+			}
+		}
+		if top == 0 || held < other {
+			continue
+		}
+		votes[i] = vote{top, held}
+		w, ok := winner[top]
+		if !ok || held > votes[w].held || held == votes[w].held && len(e.Observations) < len(events[w].Observations) {
+			winner[top] = i
+		}
+	}
+	duplicates, spurious, missed := map[string]int{}, map[string]int{}, map[string]int{}
+	for i, e := range events {
+		v := votes[i]
+		switch {
+		case v.truth == 0:
+			spurious[signature(e.Observations)]++
+		case winner[v.truth] != i:
+			w := events[winner[v.truth]]
+			duplicates[fmt.Sprintf("%s: {%s} beside {%s}", truth.Events[v.truth-1].Kind, signature(e.Observations), signature(w.Observations))]++
+		}
+	}
+	for i, te := range truth.Events {
+		if _, ok := winner[i+1]; ok || len(te.Observations) == 0 {
+			continue
+		}
+		var ks []observation.Key
+		for _, o := range te.Observations {
+			ks = append(ks, observation.Key{Source: o.Source, ID: o.ID})
+		}
+		missed[te.Kind+": {"+signature(ks)+"}"]++
+	}
+	logCounts(t, "duplicates (the duplicate beside the event that matched)", duplicates)
+	logCounts(t, "spurious events", spurious)
+	logCounts(t, "missed true events", missed)
+}
+
+func logCounts(t *testing.T, title string, m map[string]int) {
+	type kv struct {
+		k string
+		n int
+	}
+	var l []kv
+	total := 0
+	for k, n := range m {
+		l, total = append(l, kv{k, n}), total+n
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].n > l[j].n || l[i].n == l[j].n && l[i].k < l[j].k })
+	t.Logf("%s: %d", title, total)
+	for i, x := range l {
+		if i == 30 {
+			t.Logf("  … %d more kinds", len(l)-i)
+			break
+		}
+		t.Logf("  %4d  %s", x.n, x.k)
+	}
+}

@@ -1,0 +1,202 @@
+package fusion
+
+import (
+	"math"
+	"slices"
+)
+
+// window is when the phenomenon a report times may have happened: its
+// time within its uncertainty and the slack, and earlier by as long as
+// light or sound took to reach a distant observer (from est, the place
+// estimated, when known).
+func (g *Engine) window(m *member, est *Estimate) span {
+	k := timeSigmas*m.sigmaT + g.cfg.FireSlack.Seconds()
+	w := span{m.at - k, m.at + k}
+	if m.bearing != nil {
+		w.lo -= g.delayBound(m.bearing, est) / soundSpeedMinMps
+	}
+	return w
+}
+
+// hypotheses are the times a report's phenomenon may have happened when
+// its place is estimated: a sensor that saw it timed the event itself, one
+// that heard it timed the arrival of its sound, which left the place
+// distance / speed of sound earlier. Reports do not say which they do,
+// so both stand until the other reports of the event choose. Without an
+// estimate of the place, or for a report from no observer, there is one
+// window (window).
+func (g *Engine) hypotheses(m *member, est *Estimate) ([2]span, int) {
+	if m.bearing == nil || est == nil {
+		return [2]span{g.window(m, est)}, 1
+	}
+	k := timeSigmas*m.sigmaT + g.cfg.FireSlack.Seconds()
+	de, dn := flat(m.bearing.Observer, est.Point)
+	d := math.Hypot(de, dn)
+	travel := d / soundSpeedMps
+	tol := 3*alongSigma(est.Cov, de, dn)/soundSpeedMps + soundSpread*travel
+	// Whatever the estimate, the phenomenon happened within what the
+	// report alone allows: not after it was perceived, no earlier than
+	// sound takes from the farthest a sight line reaches.
+	heard := span{m.at - travel - k - tol, m.at - travel + k + tol}.meet(g.window(m, nil))
+	if heard.empty() {
+		return [2]span{{m.at - k, m.at + k}}, 1
+	}
+	return [2]span{{m.at - k, m.at + k}, heard}, 2
+}
+
+// delayBound is how far the phenomenon may be from a sight line's
+// observer: from the estimate of its place when there is one, else from
+// the report's distance estimate, else as far as a sight line reaches.
+func (g *Engine) delayBound(b *Bearing, est *Estimate) float64 {
+	d := g.cfg.MaxRangeM
+	switch {
+	case est != nil:
+		d = roughDistanceM(b.Observer, est.Point) + 3*majorSigma(est.Cov)
+	case b.RangeM > 0:
+		d = b.RangeM + 3*b.RangeSigmaM
+	}
+	return min(d, g.cfg.MaxRangeM)
+}
+
+// windows computes when e's launch and impact may have happened: when
+// most of the reports of each phase agree it did (each under the timing
+// that fits it, see hypotheses), the impact after the launch by no more
+// than the longest flight the distance allows.
+func (g *Engine) windows(e *Event) {
+	f := g.flightBound(e)
+	var w [2]span
+	for _, p := range []phase{phaseLaunch, phaseImpact} {
+		w[p] = g.phaseWindow(e, p)
+	}
+	for i := range e.members {
+		m := &e.members[i]
+		if m.resolved() != phaseEither {
+			continue
+		}
+		x := g.window(m, nil)
+		w[phaseLaunch] = w[phaseLaunch].meet(span{x.lo - f, x.hi})
+		w[phaseImpact] = w[phaseImpact].meet(span{x.lo, x.hi + f})
+	}
+	w[phaseImpact] = w[phaseImpact].meet(span{w[phaseLaunch].lo, w[phaseLaunch].hi + f})
+	w[phaseLaunch] = w[phaseLaunch].meet(span{w[phaseImpact].lo - f, w[phaseImpact].hi})
+	for p := range w {
+		if w[p].empty() {
+			w[p] = span{min(w[p].lo, w[p].hi), max(w[p].lo, w[p].hi)}
+		}
+	}
+	e.win = w
+}
+
+// phaseWindow is when the phenomenon of phase p happened by the reports
+// of it (agreement).
+func (g *Engine) phaseWindow(e *Event, p phase) span {
+	g.scratch = g.scratch[:0]
+	for i := range e.members {
+		if e.members[i].resolved() == p {
+			g.scratch = append(g.scratch, &e.members[i])
+		}
+	}
+	w, _ := g.agreement(g.scratch, e.place(p))
+	return w
+}
+
+// agreement is when the phenomenon the reports ms time happened, given
+// est, the estimate of its place (nil when unknown): the time most of
+// them agree on, each under the timing that fits it (hypotheses), and how
+// many agree. When fewer than two agree, it is every time all of them
+// allow, or if they disagree, any of them allows.
+func (g *Engine) agreement(ms []*member, est *Estimate) (span, int) {
+	if len(ms) == 0 {
+		return everywhen, 0
+	}
+	type edge struct {
+		at    float64
+		open  bool
+		owner int
+	}
+	edges := make([]edge, 0, 4*len(ms))
+	hyps := make([][2]span, len(ms))
+	nh := make([]int, len(ms))
+	meet, hull := everywhen, span{math.Inf(1), math.Inf(-1)}
+	for i, m := range ms {
+		hyps[i], nh[i] = g.hypotheses(m, est)
+		mh := span{math.Inf(1), math.Inf(-1)}
+		for _, h := range hyps[i][:nh[i]] {
+			edges = append(edges, edge{h.lo, true, i}, edge{h.hi, false, i})
+			mh = span{min(mh.lo, h.lo), max(mh.hi, h.hi)}
+		}
+		meet, hull = meet.meet(mh), span{min(hull.lo, mh.lo), max(hull.hi, mh.hi)}
+	}
+	if len(ms) == 1 {
+		return meet, 1
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		switch {
+		case a.at < b.at:
+			return -1
+		case a.at > b.at:
+			return 1
+		case a.open != b.open:
+			if a.open {
+				return -1
+			}
+			return 1
+		}
+		return a.owner - b.owner
+	})
+	active := make([]int, len(ms))
+	n, best := 0, 0
+	var bestAt []float64
+	for _, x := range edges {
+		if x.open {
+			if active[x.owner]++; active[x.owner] == 1 {
+				n++
+			}
+			if n > best {
+				best, bestAt = n, append(bestAt[:0], x.at)
+			} else if n == best {
+				bestAt = append(bestAt, x.at)
+			}
+			continue
+		}
+		if active[x.owner]--; active[x.owner] == 0 {
+			n--
+		}
+	}
+	if best < 2 {
+		if meet.empty() {
+			return hull, best
+		}
+		return meet, best
+	}
+	// What the agreeing reports allow, at each point where most agree
+	// (their hull when several).
+	out := span{math.Inf(1), math.Inf(-1)}
+	for _, t := range bestAt {
+		w := everywhen
+		for i := range ms {
+			c := span{math.Inf(1), math.Inf(-1)}
+			for _, h := range hyps[i][:nh[i]] {
+				if h.lo <= t && t <= h.hi {
+					c = span{min(c.lo, h.lo), max(c.hi, h.hi)}
+				}
+			}
+			if !c.empty() {
+				w = w.meet(c)
+			}
+		}
+		out = span{min(out.lo, w.lo), max(out.hi, w.hi)}
+	}
+	return out, best
+}
+
+// flightBound is the longest the rounds of e may have flown: the distance
+// from origin to impact at the slowest speed, when both are estimated.
+func (g *Engine) flightBound(e *Event) float64 {
+	f := g.cfg.MaxFlight.Seconds()
+	if o, p := e.Origin, e.place(phaseImpact); o != nil && p != nil {
+		d := roughDistanceM(o.Point, p.Point) + 3*(majorSigma(o.Cov)+majorSigma(p.Cov))
+		f = min(f, max(minFlightBoundS, d/roundSpeedMinMps))
+	}
+	return f
+}
