@@ -137,7 +137,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	g.seq = seq
 	m := measure(o)
 	g.ord++
-	m.ord = g.ord
+	m.ord, m.lseq, m.obs = g.ord, seq, o
 	g.newest = max(g.newest, m.at)
 	queue := []member{m}
 	var landed *Event

@@ -45,6 +45,13 @@ type Event struct {
 	// and that were merged into it (they are no longer listed): a store
 	// that kept them records that they are superseded.
 	Replaces []string
+	// LastSequence is the highest ledger sequence among the reports: the
+	// point of the record this version reflects.
+	LastSequence int64
+	// Reports are the reports themselves, in Observations' order, in a
+	// Snapshot (assessment reads what fusion does not keep: gradings,
+	// every report's weapon); nil elsewhere.
+	Reports []*observation.Observation
 
 	members []member
 
@@ -66,9 +73,22 @@ type Event struct {
 // Snapshot is a copy of what the event shows, sharing nothing the engine
 // will change: what a reader may keep while fusion goes on (Live).
 func (e *Event) Snapshot() Event {
-	return Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
+	out := Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
 		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources,
 		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces)}
+	byKey := make(map[observation.Key]*observation.Observation, len(e.members))
+	for _, m := range e.members {
+		out.LastSequence = max(out.LastSequence, m.lseq)
+		if m.obs != nil {
+			byKey[m.key] = m.obs
+		}
+	}
+	for _, k := range out.Observations {
+		if o := byKey[k]; o != nil {
+			out.Reports = append(out.Reports, o)
+		}
+	}
+	return out
 }
 
 // phase is which phenomenon of a firing a report times and locates: the
@@ -101,12 +121,14 @@ type member struct {
 	// ejected counts the times an audit took the report out of an event
 	// it had stopped agreeing with: it is placed again once, no more.
 	ejected  int
-	flipped  bool      // an audit reversed its stated direction of fire once
-	bearing  *Bearing  // sight line towards the phenomenon
-	fix      [2]*Fix   // located reports: [phaseLaunch] the origin, [phaseImpact] the place
-	back     *Bearing  // a crater's back-bearing towards the origin
-	weapons  bool      // a weapon sighting: compare classes
-	original time.Time // observed_at as reported
+	flipped  bool                     // an audit reversed its stated direction of fire once
+	bearing  *Bearing                 // sight line towards the phenomenon
+	fix      [2]*Fix                  // located reports: [phaseLaunch] the origin, [phaseImpact] the place
+	back     *Bearing                 // a crater's back-bearing towards the origin
+	weapons  bool                     // a weapon sighting: compare classes
+	original time.Time                // observed_at as reported
+	lseq     int64                    // ledger sequence
+	obs      *observation.Observation // the report itself, for assessment
 }
 
 // resolved is the phase the member counts for now: its own, or the one a

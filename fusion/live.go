@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,7 +13,9 @@ import (
 )
 
 // Live runs an Engine over a store: it follows the stored observations in
-// sequence (ledger) order and keeps the events for readers.
+// sequence (ledger) order, keeps the events fusion may still change for
+// readers, and hands the final ones to Persist, so that memory follows
+// the horizon, not the length of the record.
 type Live struct {
 	Store   store.Store
 	Resolve observation.Resolver
@@ -21,9 +24,15 @@ type Live struct {
 	// Observe, when set, is shown every observation as it is fused, in
 	// ledger order (coverage follows the same stream).
 	Observe func(seq int64, o *observation.Observation)
+	// Persist, when set, is given the events that have become final, in
+	// (start, id) order. Once it returns nil they leave memory; on an
+	// error they are kept, still served, and offered again after the
+	// next batch. Without Persist, final events stay in memory.
+	Persist func(ctx context.Context, final []Event) error
 
-	mu     sync.RWMutex
-	engine *Engine
+	mu      sync.RWMutex
+	engine  *Engine
+	pending []Event // final, not persisted yet
 }
 
 // NewLive makes a Live over st with the given association settings.
@@ -31,8 +40,8 @@ func NewLive(st store.Store, resolve observation.Resolver, cfg Config) *Live {
 	return &Live{Store: st, Resolve: resolve, engine: NewEngine(cfg)}
 }
 
-// CatchUp fuses every stored observation not fused yet; it returns how
-// many it fused.
+// CatchUp fuses every stored observation not fused yet, and persists
+// what became final; it returns how many observations it fused.
 func (l *Live) CatchUp(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -44,7 +53,7 @@ func (l *Live) CatchUp(ctx context.Context) (int, error) {
 			return total, err
 		}
 		if len(recs) == 0 {
-			return total, nil
+			return total, l.persist(ctx)
 		}
 		obs := make([]observation.Observation, len(recs))
 		for i, r := range recs {
@@ -61,9 +70,36 @@ func (l *Live) CatchUp(ctx context.Context) (int, error) {
 				l.Observe(recs[i].Sequence, &obs[i])
 			}
 		}
+		for _, e := range l.engine.TakeFinal() {
+			l.pending = append(l.pending, e.Snapshot())
+		}
 		l.mu.Unlock()
 		total += len(recs)
+		if err := l.persist(ctx); err != nil {
+			return total, err
+		}
 	}
+}
+
+// persist hands the pending final events to Persist and forgets those it
+// took.
+func (l *Live) persist(ctx context.Context) error {
+	if l.Persist == nil {
+		return nil
+	}
+	l.mu.RLock()
+	batch := slices.Clone(l.pending)
+	l.mu.RUnlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := l.Persist(ctx, batch); err != nil {
+		return fmt.Errorf("fusion: storing %d final events: %w", len(batch), err)
+	}
+	l.mu.Lock()
+	l.pending = l.pending[len(batch):] // only CatchUp appends, and it waits for this
+	l.mu.Unlock()
+	return nil
 }
 
 // Run catches up every Poll until ctx ends.
@@ -105,16 +141,29 @@ func (l *Live) Status(ctx context.Context) (stored, fused int64, err error) {
 	return max(stored, fused), fused, nil
 }
 
-// Events returns a copy of every event, by start time then id.
+// Events returns the events fusion holds — those it may still change and
+// final ones not persisted yet — by start time then id. Each is a
+// Snapshot: the caller may keep it.
 func (l *Live) Events() []Event {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	es := l.engine.Events()
-	out := make([]Event, len(es))
-	for i, e := range es {
-		out[i] = *e
-		out[i].members = nil
-		out[i].Observations = append([]observation.Key(nil), e.Observations...)
+	out := make([]Event, 0, len(es)+len(l.pending))
+	for _, e := range es {
+		out = append(out, e.Snapshot())
 	}
+	out = append(out, l.pending...)
+	slices.SortFunc(out, func(a, b Event) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
 	return out
 }

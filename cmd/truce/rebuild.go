@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/truce-mechanism/truce/fusion"
@@ -75,6 +78,8 @@ func runRebuild(cmd *cobra.Command, o rebuildOptions) error {
 	}
 	pipe := newEventPipeline(st, versions, newSourceBook(st), log)
 	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
+	var final []fusion.Event // kept, not stored: rebuild compares, it never writes
+	live.Persist = func(_ context.Context, es []fusion.Event) error { final = append(final, es...); return nil }
 	if _, err := live.CatchUp(ctx); err != nil {
 		return err
 	}
@@ -83,7 +88,13 @@ func runRebuild(cmd *cobra.Command, o rebuildOptions) error {
 	if err != nil {
 		return err
 	}
-	events := live.Events()
+	events := append(final, live.Events()...)
+	slices.SortFunc(events, func(a, b fusion.Event) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	res.Events = len(events)
 	rebuilt := map[string][]byte{}
 	h := sha256.New()

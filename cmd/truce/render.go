@@ -34,6 +34,9 @@ func newEventPipeline(st store.Store, versions *agreement.Versions, book *source
 // what fusion does not keep (gradings, fire directions, every report's
 // weapon).
 func (p *eventPipeline) reports(ctx context.Context, e fusion.Event) []*observation.Observation {
+	if len(e.Reports) == len(e.Observations) {
+		return e.Reports // a snapshot of the engine carries them
+	}
 	out := make([]*observation.Observation, 0, len(e.Observations))
 	for _, k := range e.Observations {
 		rec, err := p.st.Observation(ctx, k)
@@ -65,4 +68,26 @@ func (p *eventPipeline) assess(e fusion.Event) assess.Assessment {
 // document is the event's JSON as served and stored.
 func (p *eventPipeline) document(e fusion.Event) []byte {
 	return server.EventDocument(e, p.assess(e))
+}
+
+// record is the stored version of an event.
+func (p *eventPipeline) record(e fusion.Event) store.EventRecord {
+	rec := store.EventRecord{ID: e.ID, Version: e.Version, Start: e.Start, End: e.End, Kind: string(e.Kind),
+		Marking: store.JoinMarkings(e.Marking), Document: p.document(e), Sequence: e.LastSequence}
+	if e.Location != nil {
+		lat, lon := e.Location.Point.Lat, e.Location.Point.Lon
+		rec.Lat, rec.Lon = &lat, &lon
+	}
+	return rec
+}
+
+// persist stores final events (fusion.Live.Persist). Storing a version
+// already stored with the same bytes is a no-op: a restart that replays
+// the record re-derives what it stored (DECISIONS 30).
+func (p *eventPipeline) persist(ctx context.Context, final []fusion.Event) error {
+	recs := make([]store.EventRecord, len(final))
+	for i, e := range final {
+		recs[i] = p.record(e)
+	}
+	return p.st.PutEvents(ctx, recs)
 }

@@ -150,6 +150,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 	tracker := coverage.New(coverage.Config{})
 	book := newSourceBook(st)
 	pipe := newEventPipeline(st, versions, book, log)
+	live.Persist = pipe.persist
 	var newest atomic.Int64 // the newest report's time, unix µs
 	live.Observe = func(_ int64, o *observation.Observation) {
 		tracker.Add(o, book.coverageInfo(ctx, o.Source))
