@@ -1,10 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/truce-mechanism/truce/agreement"
+	"github.com/truce-mechanism/truce/fusion"
+	"github.com/truce-mechanism/truce/intake"
+	"github.com/truce-mechanism/truce/store"
 )
 
 // TestRebuild: the same stored reports give the same digests on every
@@ -48,5 +56,72 @@ func TestRebuild(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "", "rebuild", "--data", filepath.Join(dir, "nothing")); code == 0 || !strings.Contains(stderr, "no store there") {
 		t.Fatalf("rebuild of an empty folder: %d %s", code, stderr)
+	}
+}
+
+// TestRebuildComparesStoredEvents: the events the server stored as final
+// are rebuilt byte for byte, and a stored version that differs from the
+// rebuild is named and fails the command.
+func TestRebuildComparesStoredEvents(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sim := filepath.Join(dir, "sim")
+	if _, err := simulate(t, "--scenario", "violations", "--seed", "5", "--duration", "100h", "--scale", "0.3", "--out", sim); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if _, stderr, code := run(t, "", "ingest", "--data", data, "--any-source", filepath.Join(sim, "observations.ndjson")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	// Fuse, assess and store as truce serve does.
+	st, err := openStore(ctx, data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	demo, err := agreement.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutAgreementVersion(ctx, storedVersion(demo)); err != nil {
+		t.Fatal(err)
+	}
+	versions, err := loadAgreements(ctx, st, false, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipe := newEventPipeline(st, versions, newSourceBook(st), log)
+	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
+	live.Persist = pipe.persist
+	if _, err := live.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, _, err := st.Events(ctx, store.EventQuery{})
+	if err != nil || len(stored) == 0 {
+		t.Fatalf("nothing stored as final (%v): the scenario is too short for the horizon", err)
+	}
+	rebuild := func() (rebuildResult, int) {
+		out, stderr, code := run(t, "", "rebuild", "--data", data, "--json")
+		var res rebuildResult
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v: %s %s", err, out, stderr)
+		}
+		return res, code
+	}
+	res, code := rebuild()
+	if code != 0 || res.StoredSame != len(stored) || len(res.StoredDiffer)+len(res.StoredUnknown) != 0 {
+		t.Fatalf("rebuild of an untouched store: exit %d, %+v", code, res)
+	}
+	// Somebody stores a newer version of an event that fusion never made.
+	forged := stored[0]
+	forged.Version++
+	forged.Document = []byte(strings.Replace(string(forged.Document), `"corroboration":"`, `"corroboration":"x`, 1))
+	if err := st.PutEvents(ctx, []store.EventRecord{forged}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	res, code = rebuild()
+	if code != 1 || len(res.StoredDiffer) != 1 || !strings.HasPrefix(res.StoredDiffer[0], forged.ID) {
+		t.Fatalf("rebuild after a forged version: exit %d, %+v", code, res)
 	}
 }
