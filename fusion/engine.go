@@ -123,6 +123,14 @@ type bucketKey struct {
 	slot  int64
 }
 
+// Nothing reports whether a report describes no phenomenon at any place:
+// kind "other" with neither a location, an origin nor a sight line — a
+// fixed sensor's heartbeat, saying only that it was working there (which
+// coverage reads). It is no event.
+func Nothing(o *observation.Observation) bool {
+	return o.Kind == observation.Other && o.Location == nil && o.Origin == nil && o.BearingDeg == nil
+}
+
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
 	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, newest: math.Inf(-1)}
@@ -132,9 +140,14 @@ func NewEngine(cfg Config) *Engine {
 func (g *Engine) Sequence() int64 { return g.seq }
 
 // Add fuses one observation with ledger sequence seq and returns the
-// event it joined or started.
+// event it joined or started — nil for a report of nothing (Nothing).
 func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	g.seq = seq
+	if Nothing(o) {
+		// Its time still moves the horizon on: the sensor was working then.
+		g.newest = max(g.newest, unixSeconds(o.ObservedAt))
+		return nil
+	}
 	m := measure(o)
 	g.ord++
 	m.ord, m.lseq, m.obs = g.ord, seq, o
