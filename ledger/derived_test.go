@@ -75,9 +75,17 @@ func TestDerivedRecordsCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	procs, err := f.st.AppendProcedureRecords(ctx, []store.ProcedureRecord{
+		{Kind: "case_action", Key: "case-1", Seq: 1, Marking: "COMMISSION", Document: []byte(`{"ID":"case-1/1","Kind":"opened"}`), By: "us.chair", Org: "USA", At: storetest.Base.Add(49 * time.Hour)},
+		{Kind: "case_action", Key: "case-1", Seq: 2, Marking: "REL TO RUS, USA", Document: []byte(`{"ID":"case-1/2","Kind":"notified"}`), By: "us.chair", Org: "USA", At: storetest.Base.Add(50 * time.Hour)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	n, err := f.c.CommitPending(ctx)
-	if err != nil || n != 30+4+1 {
-		t.Fatalf("committed %d, %v; want 30 observations, 4 event versions and 1 release", n, err)
+	if err != nil || n != 30+4+1+2 {
+		t.Fatalf("committed %d, %v; want 30 observations, 4 event versions, 1 release and 2 procedure records", n, err)
 	}
 	if n, _ := f.c.CommitPending(ctx); n != 0 {
 		t.Fatalf("a second pass committed %d again", n)
@@ -136,13 +144,33 @@ func TestDerivedRecordsCommitted(t *testing.T) {
 		}
 	})
 
+	t.Run("a procedure record proves from the record the API shows", func(t *testing.T) {
+		for _, r := range procs {
+			c, err := ledger.CommitProcedure(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := ledger.Prove(ctx, f.log, f.st, c, r.Sequence)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Record.Key != ledger.ProcedureKey(r) {
+				t.Errorf("key %q", p.Record.Key)
+			}
+			shown, _ := ledger.ProcedureRecord(r)
+			if _, err := p.Verify(f.key.Verifier, shown); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+
 	audit := feedAudit{localAudit: localAudit{f: f}, feeds: ledger.Feeds(f.st)}
 	t.Run("the audit checks every type", func(t *testing.T) {
 		rep, err := ledger.Audit(ctx, f.key.Verifier, ledger.Types, audit)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.Problems) > 0 || rep.Records[ledger.TypeEvent] != 4 || rep.Records[ledger.TypeRelease] != 1 ||
+		if len(rep.Problems) > 0 || rep.Records[ledger.TypeEvent] != 4 || rep.Records[ledger.TypeRelease] != 1 || rep.Records[ledger.TypeProcedure] != 2 ||
 			rep.Records[ledger.TypeObservation] != 30 || rep.Uncommitted != 1 {
 			t.Fatalf("clean audit: %+v", rep)
 		}
@@ -155,6 +183,7 @@ func TestDerivedRecordsCommitted(t *testing.T) {
 	}{
 		{"an event version changed", ledger.TypeEvent, 3, "event ev-1/2 (sequence 3) differs from what log entry"},
 		{"a release changed", ledger.TypeRelease, 1, "release rl-1 (sequence 1) differs from what log entry"},
+		{"a procedure record changed", ledger.TypeProcedure, 2, "(sequence 2) differs from what log entry"},
 	}
 	for _, tc := range tampered {
 		t.Run(tc.name, func(t *testing.T) {

@@ -103,8 +103,8 @@ func AuditFeed(st store.Store) Feed {
 
 // Feeds are every record type the ledger commits, from one store.
 func Feeds(st store.Store) []Feed {
-	return []Feed{ObservationFeed(st), WithdrawalFeed(st), AuditFeed(st), EventFeed(st), ReleaseFeed(st)}
+	return []Feed{ObservationFeed(st), WithdrawalFeed(st), AuditFeed(st), EventFeed(st), ReleaseFeed(st), ProcedureFeed(st)}
 }
 
 // Types are the record types of Feeds, for audits.
-var Types = []string{TypeObservation, TypeWithdrawal, TypeAudit, TypeEvent, TypeRelease}
+var Types = []string{TypeObservation, TypeWithdrawal, TypeAudit, TypeEvent, TypeRelease, TypeProcedure}

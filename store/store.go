@@ -322,6 +322,20 @@ type Store interface {
 	// sequence order (limit <= 0: no limit): the ledger's feed.
 	ReleasesAfter(ctx context.Context, seq int64, limit int) ([]Release, error)
 
+	// AppendProcedureRecords stores records of the Commission's and the
+	// guarantees' procedures atomically and durably, giving each the next
+	// procedure Sequence in batch order; CheckProcedureRecord refuses what
+	// cannot be kept. A record whose (Kind, Key, Seq) is stored already
+	// fails the whole batch with ErrConflict (records are never
+	// replaced): the caller folds again and retries, or tells its user.
+	AppendProcedureRecords(ctx context.Context, rs []ProcedureRecord) ([]ProcedureRecord, error)
+	// ProcedureRecords returns the records a query selects, in sequence
+	// order (so a key's records are in Seq order).
+	ProcedureRecords(ctx context.Context, q ProcedureQuery) ([]ProcedureRecord, error)
+	// ProcedureRecordsAfter returns up to limit records with Sequence >
+	// seq, in sequence order (limit <= 0: no limit): the ledger's feed.
+	ProcedureRecordsAfter(ctx context.Context, seq int64, limit int) ([]ProcedureRecord, error)
+
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

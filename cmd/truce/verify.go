@@ -214,8 +214,8 @@ func runAudit(cmd *cobra.Command, o verifyOptions) error {
 	fmt.Fprintf(out, "checkpoint: %d log entries, tree rebuilt from the tiles\n", rep.TreeSize)
 	fmt.Fprintf(out, "records checked against their leaves: %d observations, %d withdrawals, %d audit events; %d readable but not yet in a checkpoint\n",
 		rep.Records[ledger.TypeObservation], rep.Records[ledger.TypeWithdrawal], rep.Records[ledger.TypeAudit], rep.Uncommitted)
-	fmt.Fprintf(out, "derived records checked against their leaves: %d event versions, %d releases\n",
-		rep.Records[ledger.TypeEvent], rep.Records[ledger.TypeRelease])
+	fmt.Fprintf(out, "derived records checked against their leaves: %d event versions, %d releases, %d records of the Commission and the guarantees\n",
+		rep.Records[ledger.TypeEvent], rep.Records[ledger.TypeRelease], rep.Records[ledger.TypeProcedure])
 	if len(rep.Problems) > 0 {
 		for _, p := range rep.Problems {
 			fmt.Fprintln(out, "FAIL:", p)
@@ -274,6 +274,8 @@ func (a httpAudit) Records(ctx context.Context, typ string, fn func(int64, ledge
 		return a.eventVersions(ctx, fn)
 	case ledger.TypeRelease:
 		return a.releases(ctx, fn)
+	case ledger.TypeProcedure:
+		return a.procedureRecords(ctx, fn)
 	}
 	return fmt.Errorf("this truce cannot read records of type %q", typ)
 }
@@ -318,9 +320,38 @@ func (a httpAudit) eventVersions(ctx context.Context, fn func(int64, ledger.Comm
 // releases pages through the releases the caller may read; the API shows
 // each exactly as it was committed.
 func (a httpAudit) releases(ctx context.Context, fn func(int64, ledger.Commitment) error) error {
+	return a.shownAsCommitted(ctx, "/api/v1/releases", ledger.TypeRelease, func(raw []byte) (string, int64, error) {
+		var rel struct {
+			ID       string `json:"id"`
+			Sequence int64  `json:"sequence"`
+		}
+		err := json.Unmarshal(raw, &rel)
+		return rel.ID, rel.Sequence, err
+	}, fn)
+}
+
+// procedureRecords pages through the Commission's and the guarantees'
+// records the caller may read; the API shows each exactly as it was
+// committed, under kind/key/seq.
+func (a httpAudit) procedureRecords(ctx context.Context, fn func(int64, ledger.Commitment) error) error {
+	return a.shownAsCommitted(ctx, "/api/v1/procedure-records", ledger.TypeProcedure, func(raw []byte) (string, int64, error) {
+		var rec struct {
+			Kind     string `json:"kind"`
+			Key      string `json:"key"`
+			Seq      int    `json:"seq"`
+			Sequence int64  `json:"sequence"`
+		}
+		err := json.Unmarshal(raw, &rec)
+		return fmt.Sprintf("%s/%s/%d", rec.Kind, rec.Key, rec.Seq), rec.Sequence, err
+	}, fn)
+}
+
+// shownAsCommitted pages through a listing whose records are shown
+// exactly as committed; keyOf names each record's key and sequence.
+func (a httpAudit) shownAsCommitted(ctx context.Context, path, typ string, keyOf func([]byte) (string, int64, error), fn func(int64, ledger.Commitment) error) error {
 	after := int64(0)
 	for {
-		body, err := httpGet(ctx, a.server, fmt.Sprintf("/api/v1/releases?limit=10000&after=%d", after))
+		body, err := httpGet(ctx, a.server, fmt.Sprintf("%s?limit=10000&after=%d", path, after))
 		if err != nil {
 			return err
 		}
@@ -329,21 +360,18 @@ func (a httpAudit) releases(ctx context.Context, fn func(int64, ledger.Commitmen
 			Next    int64             `json:"next_after"`
 		}
 		if err := json.Unmarshal(body, &page); err != nil {
-			return fmt.Errorf("a page of releases: %w", err)
+			return fmt.Errorf("a page of %s: %w", path, err)
 		}
 		for _, r := range page.Records {
-			var rel struct {
-				ID       string `json:"id"`
-				Sequence int64  `json:"sequence"`
+			key, seq, err := keyOf(r)
+			if err != nil {
+				return fmt.Errorf("a record of %s: %w", path, err)
 			}
-			if err := json.Unmarshal(r, &rel); err != nil {
-				return err
-			}
-			c, err := ledger.Commit(ledger.TypeRelease, rel.ID, r)
+			c, err := ledger.Commit(typ, key, r)
 			if err != nil {
 				return err
 			}
-			if err := fn(rel.Sequence, c); err != nil {
+			if err := fn(seq, c); err != nil {
 				return err
 			}
 		}

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentPutEvents", testConcurrentPutEvents},
 		{"EventVersionsAfter", testEventVersionsAfter},
 		{"Releases", testReleases},
+		{"ProcedureRecords", testProcedureRecords},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
