@@ -69,138 +69,138 @@ const (
 // names. Actions are never edited; the case is their fold.
 type Action struct {
 	// ID is "<case>/<seq>", assigned by Apply.
-	ID      string
-	Case    string
-	Seq     int // 1-based position in the case
-	Kind    Kind
-	At      time.Time
-	By      Actor
-	Marking string
+	ID      string    `json:"id"`
+	Case    string    `json:"case"`
+	Seq     int       `json:"seq"` // 1-based position in the case
+	Kind    Kind      `json:"kind"`
+	At      time.Time `json:"at"`
+	By      Actor     `json:"by"`
+	Marking string    `json:"marking"`
 
-	Opening    *Opening              `json:",omitempty"`
-	Notice     *Notice               `json:",omitempty"`
-	Reply      *Reply                `json:",omitempty"`
-	Motion     *Motion               `json:",omitempty"`
-	Vote       *Vote                 `json:",omitempty"`
-	Finding    *Finding              `json:",omitempty"`
-	Order      *Order                `json:",omitempty"`
-	Compliance *ComplianceReport     `json:",omitempty"`
-	Assessment *ComplianceAssessment `json:",omitempty"`
-	Closing    *Closing              `json:",omitempty"`
-	Reopening  *Reopening            `json:",omitempty"`
+	Opening    *Opening              `json:"opening,omitempty"`
+	Notice     *Notice               `json:"notice,omitempty"`
+	Reply      *Reply                `json:"reply,omitempty"`
+	Motion     *Motion               `json:"motion,omitempty"`
+	Vote       *Vote                 `json:"vote,omitempty"`
+	Finding    *Finding              `json:"finding,omitempty"`
+	Order      *Order                `json:"order,omitempty"`
+	Compliance *ComplianceReport     `json:"compliance,omitempty"`
+	Assessment *ComplianceAssessment `json:"assessment,omitempty"`
+	Closing    *Closing              `json:"closing,omitempty"`
+	Reopening  *Reopening            `json:"reopening,omitempty"`
 }
 
 // Opening opens a case.
 type Opening struct {
 	// The agreement version the case is run under; filled by Apply from
 	// the rules.
-	Agreement string
-	Version   int
-	Digest    string
+	Agreement string `json:"agreement"`
+	Version   int    `json:"version"`
+	Digest    string `json:"digest"`
 
-	Accused   string   // the party alleged to have breached
-	Events    []string // events cited
-	Incidents []string // incidents cited
-	Rule      string   // the agreement's rule allegedly broken, when known
-	Severity  string   // one of agreement.Severities, when known
+	Accused   string   `json:"accused"`             // the party alleged to have breached
+	Events    []string `json:"events,omitempty"`    // events cited
+	Incidents []string `json:"incidents,omitempty"` // incidents cited
+	Rule      string   `json:"rule"`                // the agreement's rule allegedly broken, when known
+	Severity  string   `json:"severity"`            // one of agreement.Severities, when known
 	// Automatic is true when the mechanism opened the case because the
 	// breach's severity is at or above the agreement's threshold.
-	Automatic bool
-	Summary   string
+	Automatic bool   `json:"automatic"`
+	Summary   string `json:"summary"`
 }
 
 // Notice notifies the accused party of the allegation and its deadline.
 type Notice struct {
-	Party      string // filled by Apply: the accused
-	Allegation string
+	Party      string `json:"party"` // filled by Apply: the accused
+	Allegation string `json:"allegation"`
 	// Evidence are references to the evidence released to the party with
 	// the notice (the store checks each is releasable to it).
-	Evidence []string
-	Deadline time.Time // filled by Apply: the notice's time plus the agreement's reply deadline
-	Round    int       // filled by Apply
+	Evidence []string  `json:"evidence,omitempty"`
+	Deadline time.Time `json:"deadline"` // filled by Apply: the notice's time plus the agreement's reply deadline
+	Round    int       `json:"round"`    // filled by Apply
 }
 
 // Reply is the accused party's answer.
 type Reply struct {
-	Text     string
-	Evidence []string
-	Late     bool // filled by Apply: sent after the deadline, before deliberation began
-	Round    int  // filled by Apply
+	Text     string   `json:"text"`
+	Evidence []string `json:"evidence,omitempty"`
+	Late     bool     `json:"late"`  // filled by Apply: sent after the deadline, before deliberation began
+	Round    int      `json:"round"` // filled by Apply
 }
 
 // Finding is the Commission's finding on a case, recorded by a named
 // user once a motion for it has carried. Its outcome and party are the
 // motion's; the dissent is the votes against it.
 type Finding struct {
-	Motion  string
-	Outcome Outcome // filled by Apply from the motion
-	Party   string  // filled by Apply from the motion
-	Reasons string
+	Motion  string  `json:"motion"`
+	Outcome Outcome `json:"outcome"` // filled by Apply from the motion
+	Party   string  `json:"party"`   // filled by Apply from the motion
+	Reasons string  `json:"reasons"`
 	// Tally and Dissent are the vote's count and the votes against, as
 	// they stood when the finding was recorded; filled by Apply.
-	Tally   string
-	Dissent []Vote
+	Tally   string `json:"tally"`
+	Dissent []Vote `json:"dissent,omitempty"`
 	// Supersedes is the ID of the finding this one replaces after the
 	// case was reopened; filled by Apply.
-	Supersedes string
-	Round      int
+	Supersedes string `json:"supersedes"`
+	Round      int    `json:"round"`
 }
 
 // Order orders the remedies a carried motion proposed.
 type Order struct {
-	Motion string
+	Motion string `json:"motion"`
 }
 
 // ComplianceReport is evidence that a remedy has been complied with,
 // from the party that owes it or from a member (monitors who saw the
 // withdrawal).
 type ComplianceReport struct {
-	Remedy   string
-	Text     string
-	Evidence []string
+	Remedy   string   `json:"remedy"`
+	Text     string   `json:"text"`
+	Evidence []string `json:"evidence,omitempty"`
 }
 
 // ComplianceAssessment is a member's judgement of the reports on a
 // remedy: complied with, or not (and why).
 type ComplianceAssessment struct {
-	Remedy   string
-	Complied bool
-	Reasons  string
+	Remedy   string `json:"remedy"`
+	Complied bool   `json:"complied"`
+	Reasons  string `json:"reasons"`
 }
 
 // Closing closes a case.
 type Closing struct {
-	Reasons string
+	Reasons string `json:"reasons"`
 }
 
 // Reopening reopens a case on new evidence.
 type Reopening struct {
-	Events    []string
-	Incidents []string
-	Evidence  []string
-	Reasons   string
+	Events    []string `json:"events,omitempty"`
+	Incidents []string `json:"incidents,omitempty"`
+	Evidence  []string `json:"evidence,omitempty"`
+	Reasons   string   `json:"reasons"`
 }
 
 // Remedy is a remedy ordered on a case, and how compliance with it
 // stands.
 type Remedy struct {
-	ID             string // "<order action ID>/<kind>"
-	Motion         string
-	Kind           agreement.RemedyKind
-	Party          string
-	Terms          string
-	Recommendation string
-	Ordered        time.Time
+	ID             string               `json:"id"` // "<order action ID>/<kind>"
+	Motion         string               `json:"motion"`
+	Kind           agreement.RemedyKind `json:"kind"`
+	Party          string               `json:"party"`
+	Terms          string               `json:"terms"`
+	Recommendation string               `json:"recommendation"`
+	Ordered        time.Time            `json:"ordered"`
 	// Due is when the party must have complied; zero when the ladder
 	// tracks no compliance for this kind (a referral is discharged when
 	// made).
-	Due time.Time
+	Due time.Time `json:"due,omitzero"`
 	// Reports are the IDs of the compliance reports on it.
-	Reports []string
+	Reports []string `json:"reports"`
 	// Complied is when a member found it complied with; zero until then.
-	Complied time.Time
+	Complied time.Time `json:"complied,omitzero"`
 	// Rejected counts the assessments that found it not complied with.
-	Rejected int
+	Rejected int `json:"rejected"`
 }
 
 // Discharged reports whether nothing more is owed on the remedy.
@@ -215,34 +215,34 @@ func (r Remedy) Overdue(now time.Time) bool {
 // Case is the fold of a case's actions. Build it with Open and Apply (or
 // Fold for stored actions); do not change it by hand.
 type Case struct {
-	ID        string
-	Agreement string
-	Version   int
-	Digest    string
-	Accused   string
-	Events    []string
-	Incidents []string
-	Evidence  []string // further references cited on reopening
-	Rule      string
-	Severity  string
-	Automatic bool
-	Opened    time.Time
-	OpenedBy  Actor
+	ID        string    `json:"id"`
+	Agreement string    `json:"agreement"`
+	Version   int       `json:"version"`
+	Digest    string    `json:"digest"`
+	Accused   string    `json:"accused"`
+	Events    []string  `json:"events"`
+	Incidents []string  `json:"incidents"`
+	Evidence  []string  `json:"evidence,omitempty"` // further references cited on reopening
+	Rule      string    `json:"rule"`
+	Severity  string    `json:"severity"`
+	Automatic bool      `json:"automatic"`
+	Opened    time.Time `json:"opened"`
+	OpenedBy  Actor     `json:"opened_by"`
 
-	State State
+	State State `json:"state"`
 	// Round counts openings: 1, then one more per reopening. Notices,
 	// replies and motions belong to a round.
-	Round     int
-	Notice    *Notice // this round's
-	Reply     *Reply  // this round's
-	RepliedAt time.Time
-	Motions   []Motion
-	Votes     []Vote
-	Findings  []Finding // every finding, the current one last
-	Remedies  []Remedy
-	Closed    time.Time
+	Round     int       `json:"round"`
+	Notice    *Notice   `json:"notice,omitempty"` // this round's
+	Reply     *Reply    `json:"reply,omitempty"`  // this round's
+	RepliedAt time.Time `json:"replied_at,omitzero"`
+	Motions   []Motion  `json:"motions"`
+	Votes     []Vote    `json:"votes"`
+	Findings  []Finding `json:"findings"` // every finding, the current one last
+	Remedies  []Remedy  `json:"remedies"`
+	Closed    time.Time `json:"closed,omitzero"`
 
-	Actions []Action
+	Actions []Action `json:"actions"`
 }
 
 // Finding is the current finding, or nil.
@@ -294,12 +294,12 @@ func (c Case) OpenMotion(r Rules, now time.Time) (Motion, bool) {
 // Breach is what the assessment hands the Commission: an alleged breach
 // of the agreement by a party.
 type Breach struct {
-	Event    string // an event ID, or
-	Incident string // an incident ID
-	Accused  string
-	Rule     string
-	Severity string
-	At       time.Time // when the breach was assessed
+	Event    string    `json:"event"`    // an event ID, or
+	Incident string    `json:"incident"` // an incident ID
+	Accused  string    `json:"accused"`
+	Rule     string    `json:"rule"`
+	Severity string    `json:"severity"`
+	At       time.Time `json:"at"` // when the breach was assessed
 }
 
 // ShouldOpen reports whether the agreement opens a case automatically
@@ -467,10 +467,12 @@ func check(r Rules, c Case, a *Action) error {
 // Escalation is a remedy overdue at a given time, and the rung of the
 // ladder the Commission may climb to next.
 type Escalation struct {
-	Remedy    Remedy
-	OverdueBy time.Duration
+	Remedy Remedy `json:"remedy"`
+	// OverdueBy is how long past its due time; in JSON, integer
+	// nanoseconds.
+	OverdueBy time.Duration `json:"overdue_by"`
 	// Next is the next rung, if the ladder has one above.
-	Next *agreement.RemedyRung
+	Next *agreement.RemedyRung `json:"next,omitempty"`
 }
 
 // Overdue lists the case's remedies overdue at now, in the order they

@@ -51,8 +51,8 @@ const (
 // Refusal is an action the procedure does not allow, with the rule and a
 // sentence a Commission member can act on.
 type Refusal struct {
-	Rule   Rule
-	Reason string
+	Rule   Rule   `json:"rule"`
+	Reason string `json:"reason"`
 }
 
 func (r *Refusal) Error() string { return r.Reason }
@@ -88,9 +88,9 @@ func refuse(rule Rule, format string, args ...any) *Refusal {
 // for, and the roles the user held when acting (kept so that a replay of
 // the record can check them again).
 type Actor struct {
-	User  string
-	Org   string
-	Roles []string
+	User  string   `json:"user"`
+	Org   string   `json:"org"`
+	Roles []string `json:"roles"`
 }
 
 // System is the mechanism itself, for the steps of procedure the

@@ -52,24 +52,24 @@ const (
 
 // Proposal is the finding a motion proposes.
 type Proposal struct {
-	Outcome Outcome
-	Party   string // the party held responsible; only when Attributed
-	Reasons string
+	Outcome Outcome `json:"outcome"`
+	Party   string  `json:"party"` // the party held responsible; only when Attributed
+	Reasons string  `json:"reasons"`
 }
 
 // RemedyOrder is a remedy a motion proposes, from the agreement's ladder.
 type RemedyOrder struct {
-	Kind agreement.RemedyKind
+	Kind agreement.RemedyKind `json:"kind"`
 	// Terms say what the party must do: "withdraw the 2S19 battery seen
 	// at … beyond 25 km of the line of contact".
-	Terms string
+	Terms string `json:"terms"`
 	// Due, when set, is the date the party must comply by ("withdraw by
 	// 1 October"); otherwise the ladder's compliance deadline from the
 	// day the remedy is ordered.
-	Due time.Time
+	Due time.Time `json:"due,omitzero"`
 	// Recommendation is what a referral recommends to the guarantors,
 	// such as sanctions.
-	Recommendation string
+	Recommendation string `json:"recommendation"`
 }
 
 // Motion is a question put to the vote of the Commission's voting
@@ -77,33 +77,33 @@ type RemedyOrder struct {
 // fixed when it is put, so a vote is counted against the rules it was
 // cast under.
 type Motion struct {
-	ID       string // the ID of the action that put it
-	Case     string // "" for a determination outside a case
-	Round    int
-	Question Question
-	Finding  *Proposal
-	Remedies []RemedyOrder
+	ID       string        `json:"id"`   // the ID of the action that put it
+	Case     string        `json:"case"` // "" for a determination outside a case
+	Round    int           `json:"round"`
+	Question Question      `json:"question"`
+	Finding  *Proposal     `json:"finding,omitempty"`
+	Remedies []RemedyOrder `json:"remedies,omitempty"`
 	// Determination is the ceasefire status a determination motion
 	// proposes (see package guarantee).
-	Determination string
-	Text          string
+	Determination string `json:"determination"`
+	Text          string `json:"text"`
 
-	ProposedBy Actor
-	Opens      time.Time
-	Closes     time.Time
-	Eligible   []string // voting member organisations, the agreement's order
-	Required   int      // votes needed for a quorum
+	ProposedBy Actor     `json:"proposed_by"`
+	Opens      time.Time `json:"opens"`
+	Closes     time.Time `json:"closes"`
+	Eligible   []string  `json:"eligible"` // voting member organisations, the agreement's order
+	Required   int       `json:"required"` // votes needed for a quorum
 }
 
 // Vote is one member organisation's vote on a motion. Reasons are kept
 // with every vote; the reasons of a vote against are the member's dissent.
 type Vote struct {
-	Motion  string
-	Org     string
-	User    string
-	Choice  Choice
-	Reasons string
-	At      time.Time
+	Motion  string    `json:"motion"`
+	Org     string    `json:"org"`
+	User    string    `json:"user"`
+	Choice  Choice    `json:"choice"`
+	Reasons string    `json:"reasons"`
+	At      time.Time `json:"at"`
 }
 
 // Propose puts a motion to the vote at time at: it checks the proposer
@@ -233,29 +233,29 @@ func CastVote(r Rules, m Motion, prior []Vote, v Vote, by Actor) (Vote, error) {
 
 // Result is the count of a motion at a given time.
 type Result struct {
-	Motion   string
-	Question Question
+	Motion   string   `json:"motion"`
+	Question Question `json:"question"`
 	// Determination is what a determination motion proposed.
-	Determination string
-	Eligible      int
-	Required      int // for a quorum
-	For           int
-	Against       int
-	Abstain       int
-	Voted         []string // organisations, in the roll's order
-	NotVoted      []string
+	Determination string   `json:"determination"`
+	Eligible      int      `json:"eligible"`
+	Required      int      `json:"required"` // for a quorum
+	For           int      `json:"for"`
+	Against       int      `json:"against"`
+	Abstain       int      `json:"abstain"`
+	Voted         []string `json:"voted"` // organisations, in the roll's order
+	NotVoted      []string `json:"not_voted"`
 	// Open is true while the vote may still change: before its deadline
 	// and with members yet to vote.
-	Open      bool
-	QuorumMet bool
-	Majority  agreement.Majority
-	Carried   bool
+	Open      bool               `json:"open"`
+	QuorumMet bool               `json:"quorum_met"`
+	Majority  agreement.Majority `json:"majority"`
+	Carried   bool               `json:"carried"`
 	// DecidedAt is when the vote closed: the last vote if every member
 	// voted before the deadline, else the deadline. Zero while open.
-	DecidedAt time.Time
-	Dissent   []Vote // votes against, with their reasons
+	DecidedAt time.Time `json:"decided_at,omitzero"`
+	Dissent   []Vote    `json:"dissent"` // votes against, with their reasons
 	// Explanation says the result in a sentence.
-	Explanation string
+	Explanation string `json:"explanation"`
 }
 
 // Cast is how many voted.

@@ -77,12 +77,12 @@ const (
 
 // LegalBasis is what a commitment rests on.
 type LegalBasis struct {
-	Binding Binding
+	Binding Binding `json:"binding"`
 	// Instrument names the text: "Paris Declaration, 6 January 2026",
 	// "UK–Ukraine bilateral security agreement".
-	Instrument   string
-	Ratification Ratification
-	Note         string
+	Instrument   string       `json:"instrument"`
+	Ratification Ratification `json:"ratification"`
+	Note         string       `json:"note"`
 }
 
 // Commitment is one guarantor's commitment under a component of the
@@ -90,19 +90,22 @@ type LegalBasis struct {
 // record that supersedes the old; Root names the first of the line, so
 // obligations stay with the commitment through its changes.
 type Commitment struct {
-	ID           string
-	Root         string // filled by RecordCommitment
-	Supersedes   string
-	Guarantor    string // participant code
-	Component    int    // 2–5
-	Kind         CommitmentKind
-	Description  string
-	Trigger      Trigger
-	ResponseTime time.Duration
-	Legal        LegalBasis
-	At           time.Time
-	By           Actor
-	Marking      string
+	ID          string         `json:"id"`
+	Root        string         `json:"root"` // filled by RecordCommitment
+	Supersedes  string         `json:"supersedes"`
+	Guarantor   string         `json:"guarantor"` // participant code
+	Component   int            `json:"component"` // 2–5
+	Kind        CommitmentKind `json:"kind"`
+	Description string         `json:"description"`
+	Trigger     Trigger        `json:"trigger"`
+	// ResponseTime is how long after its trigger the guarantor acts. In
+	// JSON it is a time.Duration: an integer count of nanoseconds (the
+	// API takes it as a Go duration string, "72h").
+	ResponseTime time.Duration `json:"response_time"`
+	Legal        LegalBasis    `json:"legal"`
+	At           time.Time     `json:"at"`
+	By           Actor         `json:"by"`
+	Marking      string        `json:"marking"`
 }
 
 var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,15}$`)
@@ -203,12 +206,12 @@ func CurrentCommitments(all []Commitment, at time.Time) []Commitment {
 
 // Activation is a trigger that fired.
 type Activation struct {
-	ID      string // "<trigger>@<time>", unique and stable
-	Trigger Trigger
-	At      time.Time
+	ID      string    `json:"id"` // "<trigger>@<time>", unique and stable
+	Trigger Trigger   `json:"trigger"`
+	At      time.Time `json:"at"`
 	// Basis are the records it rests on: the determination, and
 	// Ukraine's request.
-	Basis []string
+	Basis []string `json:"basis,omitempty"`
 }
 
 // Activations are the triggers fired by now, in time order: the ceasefire
@@ -261,16 +264,17 @@ func activation(t Trigger, at time.Time) Activation {
 // Obligation is what an activated commitment owes: the guarantor must act
 // by Due.
 type Obligation struct {
-	ID           string // "<commitment root>/<activation ID>"
-	Commitment   string // the commitment in force when it was activated
-	Guarantor    string
-	Kind         CommitmentKind
-	Description  string
-	Activation   string
-	Activated    time.Time
-	ResponseTime time.Duration
-	Due          time.Time
-	Marking      string
+	ID          string         `json:"id"`         // "<commitment root>/<activation ID>"
+	Commitment  string         `json:"commitment"` // the commitment in force when it was activated
+	Guarantor   string         `json:"guarantor"`
+	Kind        CommitmentKind `json:"kind"`
+	Description string         `json:"description"`
+	Activation  string         `json:"activation"`
+	Activated   time.Time      `json:"activated"`
+	// ResponseTime is the commitment's; in JSON, integer nanoseconds.
+	ResponseTime time.Duration `json:"response_time"`
+	Due          time.Time     `json:"due"`
+	Marking      string        `json:"marking"`
 }
 
 // Activate lists the obligations an activation creates as of now: one for
@@ -310,24 +314,24 @@ const (
 
 // Report is a guarantor's report on an obligation.
 type Report struct {
-	ID         string
-	Obligation string
-	Kind       ReportKind
-	At         time.Time
-	By         Actor
-	Marking    string
-	Text       string
-	Evidence   []string
-	Complete   bool // fulfilment: the obligation is fulfilled
-	Late       bool // filled by RecordReport: made after the due time
+	ID         string     `json:"id"`
+	Obligation string     `json:"obligation"`
+	Kind       ReportKind `json:"kind"`
+	At         time.Time  `json:"at"`
+	By         Actor      `json:"by"`
+	Marking    string     `json:"marking"`
+	Text       string     `json:"text"`
+	Evidence   []string   `json:"evidence,omitempty"`
+	Complete   bool       `json:"complete"` // fulfilment: the obligation is fulfilled
+	Late       bool       `json:"late"`     // filled by RecordReport: made after the due time
 }
 
 // ObligationState is an obligation with its reports folded in.
 type ObligationState struct {
 	Obligation
-	Acknowledged time.Time
-	Fulfilled    time.Time // when a report said it was complete; zero until then
-	Reports      []string
+	Acknowledged time.Time `json:"acknowledged,omitzero"`
+	Fulfilled    time.Time `json:"fulfilled,omitzero"` // when a report said it was complete; zero until then
+	Reports      []string  `json:"reports"`
 }
 
 // Track folds an obligation's reports (in record order).
@@ -413,13 +417,15 @@ func (s ObligationState) Check(now time.Time) error {
 
 // Escalation is an overdue obligation and whom it goes to.
 type Escalation struct {
-	Obligation ObligationState
-	OverdueBy  time.Duration
+	Obligation ObligationState `json:"obligation"`
+	// OverdueBy is how long past its due time; in JSON, integer
+	// nanoseconds.
+	OverdueBy time.Duration `json:"overdue_by"`
 	// Level 1 goes to the coordination cell; level 2, once the obligation
 	// is overdue by its response time again, to the guarantors'
 	// governments through the coordination cell's chairs.
-	Level int
-	To    string
+	Level int    `json:"level"`
+	To    string `json:"to"`
 }
 
 // Escalation levels' addressees.

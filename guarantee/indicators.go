@@ -14,30 +14,30 @@ import (
 // assessment counts them: the input to the indicators. Counts for the
 // same day and party are added together.
 type DayCounts struct {
-	Day   time.Time // any time in the day; the UTC day is taken
-	Party string    // the party they are attributed to; "" when attributed to none
+	Day   time.Time `json:"day"`   // any time in the day; the UTC day is taken
+	Party string    `json:"party"` // the party they are attributed to; "" when attributed to none
 	// Verified violations (corroboration "verified" or "confirmed").
-	Verified int
+	Verified int `json:"verified"`
 	// HeavyWeapon: of them, by heavy weapons (artillery of 100 mm and
 	// above, MLRS, tanks, missiles: the agreement's heavy withdrawal
 	// zones' weapons).
-	HeavyWeapon int
+	HeavyWeapon int `json:"heavy_weapon"`
 	// Rounds: the fire volume — rounds, impacts and launches in the
 	// verified fire events.
-	Rounds int
+	Rounds int `json:"rounds"`
 	// GroundCrossings: verified crossings of the agreement's line by the
 	// party's ground forces.
-	GroundCrossings int
+	GroundCrossings int `json:"ground_crossings"`
 	// MaxStrikeDepthKM: the deepest verified strike beyond the line, km.
-	MaxStrikeDepthKM float64
+	MaxStrikeDepthKM float64 `json:"max_strike_depth_km"`
 }
 
 // DayCoverage is the share (0..1) of the watched area and time the
 // mechanism could see on one UTC day. A day without an entry had no
 // coverage, and is never read as a quiet day.
 type DayCoverage struct {
-	Day   time.Time
-	Share float64
+	Day   time.Time `json:"day"`
+	Share float64   `json:"share"`
 }
 
 // Windows are the periods, in whole days, the rates are reported over.
@@ -55,51 +55,53 @@ const Undetermined = ""
 // Rate is a count of verified violations over a window, per day, with its
 // exact Poisson interval at Confidence.
 type Rate struct {
-	Party  string // a party; Undetermined; "all" for every party together
-	Count  int
-	Heavy  int
-	PerDay float64
-	Low    float64 // per day
-	High   float64 // per day
+	Party  string  `json:"party"` // a party; Undetermined; "all" for every party together
+	Count  int     `json:"count"`
+	Heavy  int     `json:"heavy"`
+	PerDay float64 `json:"per_day"`
+	Low    float64 `json:"low"`  // per day
+	High   float64 `json:"high"` // per day
 }
 
 // Window is the rates over the last Days whole UTC days before AsOf's day.
 type Window struct {
-	Days     int
-	From, To time.Time // From at midnight, To the midnight after the last day
-	Parties  []Rate    // the agreement's parties in its order, then any other code met, then Undetermined
-	All      Rate
+	Days    int       `json:"days"`
+	From    time.Time `json:"from"`    // at midnight
+	To      time.Time `json:"to"`      // the midnight after the last day
+	Parties []Rate    `json:"parties"` // the agreement's parties in its order, then any other code met, then Undetermined
+	All     Rate      `json:"all"`
 	// MeanCoverage is the mean of the daily shares, a missing day counting
 	// as 0; DaysWithoutCoverage counts those days.
-	MeanCoverage        float64
-	DaysWithoutCoverage int
+	MeanCoverage        float64 `json:"mean_coverage"`
+	DaysWithoutCoverage int     `json:"days_without_coverage"`
 }
 
 // CessationCheck is the agreement's credible-cessation criteria applied
 // to the last WindowDays whole days.
 type CessationCheck struct {
-	Met      bool
-	From, To time.Time
+	Met  bool      `json:"met"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
 	// Failures say each day and criterion that failed, in day order.
-	Failures []string
+	Failures []string `json:"failures"`
 }
 
 // AttackSign is a day on which a party reached an armed-attack indicator.
 type AttackSign struct {
-	Day       time.Time // midnight UTC
-	Party     string
-	Indicator string // "fire_volume", "ground_forces_across_line", "strike_depth"
-	Value     float64
-	Threshold float64
-	Text      string
+	Day       time.Time `json:"day"` // midnight UTC
+	Party     string    `json:"party"`
+	Indicator string    `json:"indicator"` // "fire_volume", "ground_forces_across_line", "strike_depth"
+	Value     float64   `json:"value"`
+	Threshold float64   `json:"threshold"`
+	Text      string    `json:"text"`
 }
 
 // Indicators are what the software shows beside each determination.
 type Indicators struct {
-	AsOf        time.Time
-	Windows     []Window // one per entry of Windows
-	Cessation   CessationCheck
-	AttackSigns []AttackSign // by day, party, indicator
+	AsOf        time.Time      `json:"as_of"`
+	Windows     []Window       `json:"windows"` // one per entry of Windows
+	Cessation   CessationCheck `json:"cessation"`
+	AttackSigns []AttackSign   `json:"attack_signs"` // by day, party, indicator
 }
 
 func midnight(t time.Time) time.Time {

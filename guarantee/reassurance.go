@@ -25,14 +25,14 @@ var Domains = []Domain{Air, Sea, Land}
 // by a user of Ukraine (RequestingState). A later request replaces an
 // earlier one; a request for no domain withdraws it.
 type Request struct {
-	ID      string
-	At      time.Time
-	By      Actor
-	Marking string
+	ID      string    `json:"id"`
+	At      time.Time `json:"at"`
+	By      Actor     `json:"by"`
+	Marking string    `json:"marking"`
 	// Domains are the domains Ukraine requests measures in; empty
 	// withdraws the request.
-	Domains []Domain
-	Text    string
+	Domains []Domain `json:"domains"`
+	Text    string   `json:"text"`
 }
 
 // RecordRequest checks a request of Ukraine and returns it as it must be
@@ -112,17 +112,17 @@ func requestDuring(reqs []Request, from, to time.Time) (Request, time.Time, bool
 
 // Measure is a reassurance measure of the Multinational Force.
 type Measure struct {
-	ID           string
-	Name         string
-	Domain       Domain
-	Contributors []string // contributing nations, participant codes
-	Start        time.Time
-	By           Actor
-	Marking      string
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Domain       Domain    `json:"domain"`
+	Contributors []string  `json:"contributors"` // contributing nations, participant codes
+	Start        time.Time `json:"start"`
+	By           Actor     `json:"by"`
+	Marking      string    `json:"marking"`
 	// Filled by StartMeasure: the request and the determination it rests
 	// on.
-	Request       string
-	Determination string
+	Request       string `json:"request"`
+	Determination string `json:"determination"`
 }
 
 // StartMeasure checks that a reassurance measure may start: at Ukraine's

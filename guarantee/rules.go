@@ -37,9 +37,9 @@ const (
 // any further rule it also breaks) and a sentence the coordination cell
 // can act on.
 type Refusal struct {
-	Rule   Rule
-	Also   []Rule
-	Reason string
+	Rule   Rule   `json:"rule"`
+	Also   []Rule `json:"also,omitempty"`
+	Reason string `json:"reason"`
 }
 
 func (r *Refusal) Error() string { return r.Reason }

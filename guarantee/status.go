@@ -57,23 +57,23 @@ var follows = map[Status][]Status{
 // commissioner, resting on a Commission vote that carried, with the
 // indicators the software computed beside it. It is never computed.
 type Determination struct {
-	ID      string
-	Status  Status
-	At      time.Time
-	By      Actor
-	Marking string
+	ID      string    `json:"id"`
+	Status  Status    `json:"status"`
+	At      time.Time `json:"at"`
+	By      Actor     `json:"by"`
+	Marking string    `json:"marking"`
 	// Party is the party held responsible for a breach or an armed
 	// attack; empty for a credible cessation.
-	Party   string
-	Motion  string // the Commission motion that carried
-	Reasons string
+	Party   string `json:"party"`
+	Motion  string `json:"motion"` // the Commission motion that carried
+	Reasons string `json:"reasons"`
 
 	// Filled by Determine.
-	Tally      string // the vote's count, as the commission package said it
-	Dissent    []commission.Vote
-	Criteria   bool   // whether the computed criteria for this status were met at its time
-	Indicators string // what the software indicated at its time, in a sentence
-	Supersedes string // the determination it follows, if any
+	Tally      string            `json:"tally"` // the vote's count, as the commission package said it
+	Dissent    []commission.Vote `json:"dissent,omitempty"`
+	Criteria   bool              `json:"criteria"`   // whether the computed criteria for this status were met at its time
+	Indicators string            `json:"indicators"` // what the software indicated at its time, in a sentence
+	Supersedes string            `json:"supersedes"` // the determination it follows, if any
 }
 
 // StatusAt is the ceasefire's status at time at, given the determinations

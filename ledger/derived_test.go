@@ -76,8 +76,8 @@ func TestDerivedRecordsCommitted(t *testing.T) {
 	}
 
 	procs, err := f.st.AppendProcedureRecords(ctx, []store.ProcedureRecord{
-		{Kind: "case_action", Key: "case-1", Seq: 1, Marking: "COMMISSION", Document: []byte(`{"ID":"case-1/1","Kind":"opened"}`), By: "us.chair", Org: "USA", At: storetest.Base.Add(49 * time.Hour)},
-		{Kind: "case_action", Key: "case-1", Seq: 2, Marking: "REL TO RUS, USA", Document: []byte(`{"ID":"case-1/2","Kind":"notified"}`), By: "us.chair", Org: "USA", At: storetest.Base.Add(50 * time.Hour)},
+		{Kind: "case_action", Key: "case-1", Seq: 1, Marking: "COMMISSION", Document: []byte(`{"id":"case-1/1","kind":"opened"}`), By: "us.chair", Org: "USA", At: storetest.Base.Add(49 * time.Hour)},
+		{Kind: "case_action", Key: "case-1", Seq: 2, Marking: "REL TO RUS, USA", Document: []byte(`{"id":"case-1/2","kind":"notified"}`), By: "us.chair", Org: "USA", At: storetest.Base.Add(50 * time.Hour)},
 	})
 	if err != nil {
 		t.Fatal(err)

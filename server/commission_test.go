@@ -172,7 +172,7 @@ func TestCommissionAndGuarantees(t *testing.T) {
 
 	// The motion; one vote per member; no finding while the vote is open,
 	// nor once it closed without a quorum.
-	motion := field(call("us.chair", "POST", actions, finding, 201, "deliberation", ""), "action", "ID")
+	motion := field(call("us.chair", "POST", actions, finding, 201, "deliberation", ""), "action", "id")
 	vote := func(who, choice string, want int, contains string) {
 		t.Helper()
 		call(who, "POST", actions, `{"action":"vote","vote":{"motion":"`+motion+`","choice":"`+choice+`","reasons":"on the evidence"}}`, want, contains, "")
@@ -189,7 +189,7 @@ func TestCommissionAndGuarantees(t *testing.T) {
 	vote("de.commissioner", "for", 409, "closed")
 
 	// A second motion carries; the finding records the dissent.
-	motion = field(call("us.chair", "POST", actions, finding, 201, "", ""), "action", "ID")
+	motion = field(call("us.chair", "POST", actions, finding, 201, "", ""), "action", "id")
 	vote("us.chair", "for", 201, "")
 	vote("gb.commissioner", "for", 201, "")
 	vote("fr.commissioner", "against", 201, "")
@@ -198,12 +198,12 @@ func TestCommissionAndGuarantees(t *testing.T) {
 	vote("pl.commissioner", "abstain", 201, "")
 	record = `{"action":"finding","finding":{"motion":"` + motion + `","reasons":"the origin lies in RUS-controlled area"}}`
 	call("ru.liaison", "POST", actions, record, 403, "", "")
-	call("us.chair", "POST", actions, record, 201, `"Dissent":[{`, "")
+	call("us.chair", "POST", actions, record, 201, `"dissent":[{`, "")
 	call("us.chair", "POST", actions, `{"action":"remedy","remedy":{"motion":"`+motion+`"}}`, 201, "withdrawal", "")
 	call("us.chair", "POST", actions, `{"action":"close","close":{"reasons":"done"}}`, 409, "outstanding", "")
 	call("us.chair", "POST", actions, `{"action":"dance"}`, 422, "", "")
 	// The party still sees only what was released to it.
-	call("ru.liaison", "GET", cases, "", 200, `"complete":false`, "Dissent")
+	call("ru.liaison", "GET", cases, "", 200, `"complete":false`, `"dissent"`)
 
 	// The ceasefire is in force; reassurance measures need Ukraine's
 	// request and a credible cessation, and truce says which is missing.
@@ -212,12 +212,12 @@ func TestCommissionAndGuarantees(t *testing.T) {
 	call("ua.official", "POST", "/api/v1/reassurance/measures", measure, 403, "coordinator", "")
 	call("us.cell", "POST", "/api/v1/reassurance/measures", measure, 409, "Ukraine has not requested", "")
 	call("ru.liaison", "POST", "/api/v1/reassurance/requests", `{"domains":["air"],"text":"please"}`, 403, "requested by Ukraine", "")
-	request := field(call("ua.official", "POST", "/api/v1/reassurance/requests", `{"domains":["air","sea"],"text":"Ukraine requests reassurance measures in the air and at sea"}`, 201, "", ""), "ID")
+	request := field(call("ua.official", "POST", "/api/v1/reassurance/requests", `{"domains":["air","sea"],"text":"Ukraine requests reassurance measures in the air and at sea"}`, 201, "", ""), "id")
 	call("us.cell", "POST", "/api/v1/reassurance/measures", measure, 409, "no credible cessation", "Ukraine has not requested")
 	call("ru.liaison", "GET", "/api/v1/reassurance", "", 200, "", request)
 
 	// A determination rests on a Commission vote that carried.
-	det := field(call("us.chair", "POST", "/api/v1/determinations/motions", `{"determination":"credible_cessation","text":"fourteen quiet days"}`, 201, "", ""), "ID")
+	det := field(call("us.chair", "POST", "/api/v1/determinations/motions", `{"determination":"credible_cessation","text":"fourteen quiet days"}`, 201, "", ""), "id")
 	call("ru.liaison", "GET", "/api/v1/determinations/motions/"+det, "", 404, "", "")
 	for _, who := range []string{"us.chair", "gb.commissioner", "fr.commissioner", "de.commissioner"} {
 		call(who, "POST", "/api/v1/determinations/motions/"+det+"/votes", `{"choice":"for","reasons":"the criteria"}`, 201, "", "")
@@ -227,7 +227,7 @@ func TestCommissionAndGuarantees(t *testing.T) {
 	call("us.chair", "POST", "/api/v1/determinations", determine, 409, "is open until", "")
 	now = now.Add(73 * time.Hour)
 	call("us.cell", "POST", "/api/v1/determinations", determine, 404, "", "") // the Commission's motion is not the cell's to see
-	call("us.chair", "POST", "/api/v1/determinations", determine, 201, `"Criteria":false`, "")
+	call("us.chair", "POST", "/api/v1/determinations", determine, 201, `"criteria":false`, "")
 	call("gb.viewer", "GET", "/api/v1/ceasefire", "", 200, `"status":"credible_cessation"`, "")
 	call("us.cell", "POST", "/api/v1/reassurance/measures", measure, 201, request, "")
 
@@ -248,7 +248,7 @@ func TestCommissionAndGuarantees(t *testing.T) {
 	call("ru.liaison", "GET", "/api/v1/obligations", "", 200, `"obligations":[]`, "")
 	reports := "/api/v1/obligations/" + url.PathEscape(obs.Obligations[0].ID) + "/reports"
 	call("us.cell", "POST", reports, `{"kind":"acknowledged"}`, 403, "only GBR reports", "")
-	call("gb.commissioner", "POST", reports, `{"kind":"fulfilment","text":"four Typhoons on station","complete":true}`, 201, `"Late":true`, "")
+	call("gb.commissioner", "POST", reports, `{"kind":"fulfilment","text":"four Typhoons on station","complete":true}`, 201, `"late":true`, "")
 	call("gb.viewer", "GET", "/api/v1/obligations", "", 200, `"overdue":false`, "")
 
 	// Every record is in the ledger's feed, and its document decodes to
