@@ -16,10 +16,30 @@ import (
 // would cover thousands of small cells), fetched by the box around a
 // place.
 type areaMap struct {
-	a      *agreement.Agreement
-	segs   []segment
+	a            *agreement.Agreement
+	segs         []segment
+	fine, coarse grid
+}
+
+// grid is one of the two grids: the pieces in each cell, and the span of
+// cells that hold any, so that a wide box (an event whose origin is
+// known to hundreds of kilometres) visits the cells that exist rather
+// than every cell of the box.
+type grid struct {
 	cells  map[[2]int32][]int32
-	coarse map[[2]int32][]int32
+	size   float64
+	lo, hi [2]int32
+}
+
+func newGrid(size float64) grid {
+	return grid{cells: map[[2]int32][]int32{}, size: size,
+		lo: [2]int32{math.MaxInt32, math.MaxInt32}, hi: [2]int32{math.MinInt32, math.MinInt32}}
+}
+
+func (g *grid) add(k [2]int32, id int32) {
+	g.cells[k] = append(g.cells[k], id)
+	g.lo = [2]int32{min(g.lo[0], k[0]), min(g.lo[1], k[1])}
+	g.hi = [2]int32{max(g.hi[0], k[0]), max(g.hi[1], k[1])}
 }
 
 type segment struct {
@@ -37,7 +57,7 @@ const (
 )
 
 func newAreaMap(a *agreement.Agreement) *areaMap {
-	m := &areaMap{a: a, cells: map[[2]int32][]int32{}, coarse: map[[2]int32][]int32{}}
+	m := &areaMap{a: a, fine: newGrid(cellDeg), coarse: newGrid(coarseDeg)}
 	for i, area := range a.Areas {
 		for _, poly := range area.Polygons {
 			for _, ring := range poly {
@@ -60,22 +80,22 @@ func newAreaMap(a *agreement.Agreement) *areaMap {
 func (m *areaMap) insert(s segment) {
 	id := int32(len(m.segs))
 	m.segs = append(m.segs, s)
-	for _, g := range []struct {
-		cells map[[2]int32][]int32
-		size  float64
-	}{{m.cells, cellDeg}, {m.coarse, coarseDeg}} {
+	for _, g := range []*grid{&m.fine, &m.coarse} {
 		i0, i1 := cellOf(min(s.a.Lat, s.b.Lat), g.size), cellOf(max(s.a.Lat, s.b.Lat), g.size)
 		j0, j1 := cellOf(min(s.a.Lon, s.b.Lon), g.size), cellOf(max(s.a.Lon, s.b.Lon), g.size)
 		for i := i0; i <= i1; i++ {
 			for j := j0; j <= j1; j++ {
-				k := [2]int32{i, j}
-				g.cells[k] = append(g.cells[k], id)
+				g.add([2]int32{i, j}, id)
 			}
 		}
 	}
 }
 
-func cellOf(deg, size float64) int32 { return int32(math.Floor(deg / size)) }
+// cellOf is the cell of a coordinate, clamped so that the box of a
+// boundless ellipse (an infinite or enormous radius) converts safely.
+func cellOf(deg, size float64) int32 {
+	return int32(math.Max(-1e9, math.Min(1e9, math.Floor(deg/size))))
+}
 
 // pieces cuts the great-circle edge a–b into equal pieces of at most
 // maxPieceM, returning their ends (a and b included).
@@ -115,14 +135,14 @@ func (m *areaMap) near(tp *geo.Tangent, radiusM float64, buf []edge) ([]edge, []
 	}
 	dLat := radiusM / 110000
 	dLon := radiusM / (110000 * math.Max(0.01, math.Cos(math.Min(89, math.Abs(o.Lat)+dLat)*math.Pi/180)))
-	cells, size := m.cells, cellDeg
+	g := &m.fine
 	if (2*dLat/cellDeg+2)*(2*dLon/cellDeg+2) > 64 {
-		cells, size = m.coarse, coarseDeg
+		g = &m.coarse
 	}
 	var ids []int32
-	for i := cellOf(o.Lat-dLat, size); i <= cellOf(o.Lat+dLat, size); i++ {
-		for j := cellOf(o.Lon-dLon, size); j <= cellOf(o.Lon+dLon, size); j++ {
-			ids = append(ids, cells[[2]int32{i, j}]...)
+	for i := max(cellOf(o.Lat-dLat, g.size), g.lo[0]); i <= min(cellOf(o.Lat+dLat, g.size), g.hi[0]); i++ {
+		for j := max(cellOf(o.Lon-dLon, g.size), g.lo[1]); j <= min(cellOf(o.Lon+dLon, g.size), g.hi[1]); j++ {
+			ids = append(ids, g.cells[[2]int32{i, j}]...)
 		}
 	}
 	slices.Sort(ids)
