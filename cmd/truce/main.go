@@ -54,6 +54,7 @@ guarantees built on it: reports in, established facts out, every record verifiab
 	}
 	root.AddCommand(newServeCmd(), newVersionCmd(), newIngestCmd(), newSourceCmd(), newAgreementCmd(), newVerifyCmd(), newWitnessCmd(),
 		newOrgCmd(), newUserCmd(), newTokenCmd(), newSignCmd(), newSimulateCmd(), newEvaluateCmd(), newRebuildCmd())
+	root.AddCommand(newCaseCmd(), newDeterminationCmd(), newCeasefireCmd(), newReassuranceCmd(), newCommitmentCmd(), newObligationCmd())
 	return root
 }
 
