@@ -89,12 +89,15 @@ func visible[T any](rd access.Reader, all []T, marking func(T) string) []T {
 func detMarking(d guarantee.Determination) string { return d.Marking }
 
 // indicatorsAt are the indicators the software shows beside a
-// determination at t. The daily counts of verified violations and the
-// coverage are not yet drawn from the assessment: with none, every day
-// counts as unseen and the criteria are never met, which is the safe
-// reading ("no report" is never "no violation").
-func indicatorsAt(r guarantee.Rules, t time.Time) guarantee.Indicators {
-	return guarantee.Compute(r, nil, nil, t)
+// determination at t, computed from the verified violations and the
+// coverage rd may see (indicators.go). A day nobody could see counts as
+// unseen, never as quiet ("no report" is never "no violation").
+func (s *Server) indicatorsAt(ctx context.Context, rd access.Reader, r guarantee.Rules, t time.Time) (guarantee.Indicators, error) {
+	counts, seen, err := s.indicatorInputs(ctx, rd, r, t)
+	if err != nil {
+		return guarantee.Indicators{}, err
+	}
+	return guarantee.Compute(r, counts, seen, t), nil
 }
 
 // ceasefireView is GET /api/v1/ceasefire.
@@ -119,7 +122,11 @@ func (s *Server) getCeasefire(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	dets := visible(s.reader(r), g.dets, detMarking)
 	status, det := guarantee.StatusAt(g.rules, dets, now)
-	ind := indicatorsAt(g.rules, now)
+	ind, err := s.indicatorsAt(r.Context(), s.reader(r), g.rules, now)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
 	v := ceasefireView{Status: status, Phrase: status.Phrase(), Determination: det, Indicators: ind, Prompts: []string{}}
 	if ind.Cessation.Met && (status == guarantee.InForce || status == guarantee.Breached) {
 		v.Prompts = append(v.Prompts, "the agreement's criteria for a credible cessation of hostilities are met: the Commission may put its determination to the vote")
@@ -321,8 +328,13 @@ func (s *Server) postDetermination(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+	ind, err := s.indicatorsAt(r.Context(), rd, g.rules, now)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
 	d, err := guarantee.Determine(g.rules, g.dets, guarantee.Determination{ID: id, Status: req.Status, At: now, By: actor(rd), Marking: req.Marking,
-		Party: req.Party, Motion: req.Motion, Reasons: req.Reasons}, tally, indicatorsAt(g.rules, now))
+		Party: req.Party, Motion: req.Motion, Reasons: req.Reasons}, tally, ind)
 	if err != nil {
 		s.writeProblem(w, r, refusalProblem(err))
 		return

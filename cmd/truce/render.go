@@ -18,6 +18,7 @@ import (
 // and rebuild both build it, so a rebuild checks exactly what was served.
 type eventPipeline struct {
 	st       store.Store
+	versions *agreement.Versions
 	assessor *assess.Assessor
 	log      *slog.Logger
 }
@@ -27,7 +28,7 @@ func newEventPipeline(st store.Store, versions *agreement.Versions, book *source
 		s, ok := book.get(context.Background(), source)
 		return assess.SourceInfo{Kind: s.Kind, Org: s.Org, Grading: s.Grading}, ok
 	}
-	return &eventPipeline{st: st, assessor: assess.New(versions, assess.Config{Sources: lookup}), log: log}
+	return &eventPipeline{st: st, versions: versions, assessor: assess.New(versions, assess.Config{Sources: lookup}), log: log}
 }
 
 // reports reads an event's reports back from the store: assessment needs
@@ -83,11 +84,22 @@ func (p *eventPipeline) record(e fusion.Event) store.EventRecord {
 
 // persist stores final events (fusion.Live.Persist). Storing a version
 // already stored with the same bytes is a no-op: a restart that replays
-// the record re-derives what it stored (DECISIONS 30).
+// the record re-derives what it stored (DECISIONS 30). Then the breaches
+// at or above the agreement's severity threshold get their cases, opened
+// by the mechanism (server.OpenCasesFor), idempotently too: a failure
+// returns the error, fusion offers the events again, and what was opened
+// stays opened once.
 func (p *eventPipeline) persist(ctx context.Context, final []fusion.Event) error {
 	recs := make([]store.EventRecord, len(final))
 	for i, e := range final {
 		recs[i] = p.record(e)
 	}
-	return p.st.PutEvents(ctx, recs)
+	if err := p.st.PutEvents(ctx, recs); err != nil {
+		return err
+	}
+	n, err := server.OpenCasesFor(ctx, p.st, p.versions, recs, p.log)
+	if n > 0 {
+		p.log.Info("cases opened automatically", slog.Int("cases", n))
+	}
+	return err
 }
