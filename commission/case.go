@@ -468,9 +468,8 @@ func check(r Rules, c Case, a *Action) error {
 // ladder the Commission may climb to next.
 type Escalation struct {
 	Remedy Remedy `json:"remedy"`
-	// OverdueBy is how long past its due time; in JSON, integer
-	// nanoseconds.
-	OverdueBy time.Duration `json:"overdue_by"`
+	// OverdueBy is how long past its due time.
+	OverdueBy agreement.Period `json:"overdue_by"`
 	// Next is the next rung, if the ladder has one above.
 	Next *agreement.RemedyRung `json:"next,omitempty"`
 }
@@ -483,7 +482,7 @@ func (c Case) Overdue(r Rules, now time.Time) []Escalation {
 		if !rem.Overdue(now) {
 			continue
 		}
-		e := Escalation{Remedy: rem, OverdueBy: now.Sub(rem.Due)}
+		e := Escalation{Remedy: rem, OverdueBy: agreement.Period(now.Sub(rem.Due))}
 		if next, ok := r.Terms.NextRung(rem.Kind); ok {
 			e.Next = &next
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/agreement"
 )
 
 // CommitmentKind is what a guarantor commits to, in the declaration's
@@ -98,14 +99,13 @@ type Commitment struct {
 	Kind        CommitmentKind `json:"kind"`
 	Description string         `json:"description"`
 	Trigger     Trigger        `json:"trigger"`
-	// ResponseTime is how long after its trigger the guarantor acts. In
-	// JSON it is a time.Duration: an integer count of nanoseconds (the
-	// API takes it as a Go duration string, "72h").
-	ResponseTime time.Duration `json:"response_time"`
-	Legal        LegalBasis    `json:"legal"`
-	At           time.Time     `json:"at"`
-	By           Actor         `json:"by"`
-	Marking      string        `json:"marking"`
+	// ResponseTime is how long after its trigger the guarantor acts
+	// ("72h", "14d" in JSON).
+	ResponseTime agreement.Period `json:"response_time"`
+	Legal        LegalBasis       `json:"legal"`
+	At           time.Time        `json:"at"`
+	By           Actor            `json:"by"`
+	Marking      string           `json:"marking"`
 }
 
 var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,15}$`)
@@ -271,10 +271,10 @@ type Obligation struct {
 	Description string         `json:"description"`
 	Activation  string         `json:"activation"`
 	Activated   time.Time      `json:"activated"`
-	// ResponseTime is the commitment's; in JSON, integer nanoseconds.
-	ResponseTime time.Duration `json:"response_time"`
-	Due          time.Time     `json:"due"`
-	Marking      string        `json:"marking"`
+	// ResponseTime is the commitment's.
+	ResponseTime agreement.Period `json:"response_time"`
+	Due          time.Time        `json:"due"`
+	Marking      string           `json:"marking"`
 }
 
 // Activate lists the obligations an activation creates as of now: one for
@@ -294,7 +294,7 @@ func Activate(commitments []Commitment, a Activation, now time.Time) []Obligatio
 		}
 		out = append(out, Obligation{
 			ID: c.Root + "/" + a.ID, Commitment: c.ID, Guarantor: c.Guarantor, Kind: c.Kind, Description: c.Description,
-			Activation: a.ID, Activated: from, ResponseTime: c.ResponseTime, Due: from.Add(c.ResponseTime), Marking: c.Marking,
+			Activation: a.ID, Activated: from, ResponseTime: c.ResponseTime, Due: from.Add(c.ResponseTime.Duration()), Marking: c.Marking,
 		})
 	}
 	return out
@@ -336,7 +336,7 @@ type ObligationState struct {
 
 // Track folds an obligation's reports (in record order).
 func Track(o Obligation, reports []Report) ObligationState {
-	s := ObligationState{Obligation: o}
+	s := ObligationState{Obligation: o, Reports: []string{}}
 	for _, r := range reports {
 		if r.Obligation != o.ID {
 			continue
@@ -412,15 +412,14 @@ func (s ObligationState) Check(now time.Time) error {
 		ack = "acknowledged at " + stamp(s.Acknowledged) + " but not fulfilled"
 	}
 	return refuse(RuleOverdue, "obligation %s of %s (%s) was due at %s and is overdue by %s, %s; escalated to %s",
-		s.ID, s.Guarantor, s.Kind, stamp(s.Due), span(e.OverdueBy), ack, e.To)
+		s.ID, s.Guarantor, s.Kind, stamp(s.Due), span(e.OverdueBy.Duration()), ack, e.To)
 }
 
 // Escalation is an overdue obligation and whom it goes to.
 type Escalation struct {
 	Obligation ObligationState `json:"obligation"`
-	// OverdueBy is how long past its due time; in JSON, integer
-	// nanoseconds.
-	OverdueBy time.Duration `json:"overdue_by"`
+	// OverdueBy is how long past its due time.
+	OverdueBy agreement.Period `json:"overdue_by"`
 	// Level 1 goes to the coordination cell; level 2, once the obligation
 	// is overdue by its response time again, to the guarantors'
 	// governments through the coordination cell's chairs.
@@ -438,8 +437,8 @@ func (s ObligationState) escalation(now time.Time) (Escalation, bool) {
 	if !s.Overdue(now) {
 		return Escalation{}, false
 	}
-	e := Escalation{Obligation: s, OverdueBy: now.Sub(s.Due), Level: 1, To: EscalateToCell}
-	if e.OverdueBy >= max(s.ResponseTime, 24*time.Hour) {
+	e := Escalation{Obligation: s, OverdueBy: agreement.Period(now.Sub(s.Due)), Level: 1, To: EscalateToCell}
+	if e.OverdueBy.Duration() >= max(s.ResponseTime.Duration(), 24*time.Hour) {
 		e.Level, e.To = 2, EscalateToGovernments
 	}
 	return e, true

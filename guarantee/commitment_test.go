@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/agreement"
 )
 
 const day24 = 24 * time.Hour
@@ -18,10 +19,10 @@ func commitments(t testing.TB) []Commitment {
 	declaration := LegalBasis{Binding: PoliticallyBinding, Instrument: "Paris Declaration, 6 January 2026", Ratification: RatificationNotRequired}
 	treaty := LegalBasis{Binding: LegallyBinding, Instrument: "Germany–Ukraine security guarantee treaty", Ratification: RatificationPending}
 	in := []Commitment{
-		{ID: "C-FRA-1", Guarantor: "FRA", Component: 5, Kind: Training, Description: "train two brigades", Trigger: TriggerInForce, ResponseTime: 30 * day24, Legal: declaration},
-		{ID: "C-GBR-1", Guarantor: "GBR", Component: 3, Kind: ReassuranceMeasures, Description: "maritime task group, Black Sea", Trigger: TriggerCessationAndRequest, ResponseTime: 14 * day24, Legal: declaration},
-		{ID: "C-USA-1", Guarantor: "USA", Component: 4, Kind: Intelligence, Description: "intelligence support", Trigger: TriggerArmedAttack, ResponseTime: day24, Legal: declaration},
-		{ID: "C-DEU-1", Guarantor: "DEU", Component: 2, Kind: DepotSupport, Description: "air-defence interceptors from depots", Trigger: TriggerArmedAttack, ResponseTime: 3 * day24, Legal: treaty},
+		{ID: "C-FRA-1", Guarantor: "FRA", Component: 5, Kind: Training, Description: "train two brigades", Trigger: TriggerInForce, ResponseTime: agreement.Period(30 * day24), Legal: declaration},
+		{ID: "C-GBR-1", Guarantor: "GBR", Component: 3, Kind: ReassuranceMeasures, Description: "maritime task group, Black Sea", Trigger: TriggerCessationAndRequest, ResponseTime: agreement.Period(14 * day24), Legal: declaration},
+		{ID: "C-USA-1", Guarantor: "USA", Component: 4, Kind: Intelligence, Description: "intelligence support", Trigger: TriggerArmedAttack, ResponseTime: agreement.Period(day24), Legal: declaration},
+		{ID: "C-DEU-1", Guarantor: "DEU", Component: 2, Kind: DepotSupport, Description: "air-defence interceptors from depots", Trigger: TriggerArmedAttack, ResponseTime: agreement.Period(3 * day24), Legal: treaty},
 	}
 	var out []Commitment
 	for _, c := range in {
@@ -37,7 +38,7 @@ func commitments(t testing.TB) []Commitment {
 
 func TestCommitmentRefusals(t *testing.T) {
 	good := Commitment{ID: "C-X", Guarantor: "NLD", Component: 4, Kind: Sanctions, Description: "additional sanctions", Trigger: TriggerArmedAttack,
-		ResponseTime: 7 * day24, Legal: LegalBasis{Binding: PoliticallyBinding, Ratification: RatificationNotRequired},
+		ResponseTime: agreement.Period(7 * day24), Legal: LegalBasis{Binding: PoliticallyBinding, Ratification: RatificationNotRequired},
 		At: date(8, 25, 0), By: actor("nl", "NLD", access.RoleViewer, access.RoleCoordinator), Marking: access.Mission}
 	tests := []struct {
 		name   string
@@ -220,7 +221,7 @@ func TestFromTriggersToObligations(t *testing.T) {
 		t.Errorf("after the change: %+v", again)
 	}
 	if _, err := RecordCommitment(cs, Commitment{ID: "C-DEU-3", Supersedes: "C-DEU-1", Guarantor: "DEU", Component: 2, Kind: DepotSupport, Description: "x",
-		Trigger: TriggerArmedAttack, ResponseTime: day24, Legal: LegalBasis{Binding: PoliticallyBinding, Ratification: RatificationNotRequired},
+		Trigger: TriggerArmedAttack, ResponseTime: agreement.Period(day24), Legal: LegalBasis{Binding: PoliticallyBinding, Ratification: RatificationNotRequired},
 		At: date(10, 12, 0), By: actor("d", "DEU", access.RoleCoordinator), Marking: access.Mission}); !errors.Is(err, ErrInput) {
 		t.Errorf("superseding a superseded commitment: %v", err)
 	}

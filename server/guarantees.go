@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
+	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/commission"
 	"github.com/truce-mechanism/truce/guarantee"
 	"github.com/truce-mechanism/truce/store"
@@ -486,7 +487,7 @@ type commitmentRequest struct {
 	Kind        guarantee.CommitmentKind `json:"kind"`
 	Description string                   `json:"description"`
 	Trigger     guarantee.Trigger        `json:"trigger"`
-	// ResponseTime is a Go duration: "72h".
+	// ResponseTime is a period: "72h", "14d" (or a Go duration, "90m").
 	ResponseTime string               `json:"response_time"`
 	Legal        guarantee.LegalBasis `json:"legal"`
 	Supersedes   string               `json:"supersedes"`
@@ -503,11 +504,11 @@ func (s *Server) postCommitment(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeBody(w, r, &req) {
 		return
 	}
-	rt, err := time.ParseDuration(req.ResponseTime)
-	if err != nil {
+	var rt agreement.Period
+	if err := rt.UnmarshalJSON(strconv.AppendQuote(nil, req.ResponseTime)); err != nil {
 		p := newProblem(codeInvalid, "the commitment is not valid")
 		p.Title = "Invalid commitment"
-		p.Errors = []FieldProblem{{Pointer: "/response_time", Detail: `a duration such as "72h"`}}
+		p.Errors = []FieldProblem{{Pointer: "/response_time", Detail: err.Error()}}
 		s.writeProblem(w, r, p)
 		return
 	}

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/guarantee"
 )
 
@@ -344,7 +346,7 @@ func newCommitmentCmd() *cobra.Command {
 
 	var b commitmentBody
 	var kind, trigger, binding, ratification string
-	var responseTime time.Duration
+	var responseTime string
 	add := &cobra.Command{
 		Use:   "add --guarantor GBR --component 3 --kind KIND --trigger TRIGGER --response-time 72h --description TEXT",
 		Short: "Record a commitment (by a user of the guarantor, or the coordination cell)",
@@ -353,12 +355,13 @@ func newCommitmentCmd() *cobra.Command {
       --response-time 72h --binding politically_binding --instrument "Paris Declaration"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if responseTime <= 0 {
-				return errors.New("--response-time: how long the guarantor has to act once the commitment is triggered, e.g. 72h")
+			var rt agreement.Period
+			if err := rt.UnmarshalJSON(strconv.AppendQuote(nil, responseTime)); err != nil || rt <= 0 {
+				return errors.New("--response-time: how long the guarantor has to act once the commitment is triggered, e.g. 72h or 14d")
 			}
 			b.Kind, b.Trigger = guarantee.CommitmentKind(kind), guarantee.Trigger(trigger)
 			b.Legal.Binding, b.Legal.Ratification = guarantee.Binding(binding), guarantee.Ratification(ratification)
-			b.ResponseTime = responseTime.String()
+			b.ResponseTime = rt.String()
 			c, err := o.client()
 			if err != nil {
 				return err
@@ -372,7 +375,7 @@ func newCommitmentCmd() *cobra.Command {
 				return printJSON(cmd.OutOrStdout(), raw)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "commitment %s of %s recorded: %s (component %d), on %s, response time %s\n",
-				cm.ID, cm.Guarantor, cm.Kind, cm.Component, cm.Trigger, span(cm.ResponseTime))
+				cm.ID, cm.Guarantor, cm.Kind, cm.Component, cm.Trigger, span(cm.ResponseTime.Duration()))
 			return nil
 		},
 	}
@@ -382,7 +385,7 @@ func newCommitmentCmd() *cobra.Command {
 	f.StringVar(&kind, "kind", "", "what is committed, e.g. reassurance_measures, military_assistance, sanctions")
 	f.StringVar(&b.Description, "description", "", "the commitment in words")
 	f.StringVar(&trigger, "trigger", "", triggerList())
-	f.DurationVar(&responseTime, "response-time", 0, "how long the guarantor has to act once triggered, e.g. 72h")
+	f.StringVar(&responseTime, "response-time", "", "how long the guarantor has to act once triggered, e.g. 72h or 14d")
 	f.StringVar(&binding, "binding", string(guarantee.PoliticallyBinding), "politically_binding or legally_binding")
 	f.StringVar(&b.Legal.Instrument, "instrument", "", "the text it rests on, e.g. \"Paris Declaration\"")
 	f.StringVar(&ratification, "ratification", string(guarantee.RatificationNotRequired), "not_required, pending or ratified")
@@ -423,7 +426,7 @@ func newCommitmentCmd() *cobra.Command {
 			fmt.Fprintln(t, "COMMITMENT\tGUARANTOR\tCOMPONENT\tKIND\tTRIGGER\tRESPONSE\tBINDING\tSUPERSEDES\tDESCRIPTION")
 			for _, cm := range page.Commitments {
 				fmt.Fprintf(t, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", cm.ID, cm.Guarantor, cm.Component, cm.Kind, cm.Trigger,
-					span(cm.ResponseTime), orDash(string(cm.Legal.Binding)), orDash(cm.Supersedes), orDash(cm.Description))
+					span(cm.ResponseTime.Duration()), orDash(string(cm.Legal.Binding)), orDash(cm.Supersedes), orDash(cm.Description))
 			}
 			return t.Flush()
 		},
