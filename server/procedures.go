@@ -171,6 +171,7 @@ func (s *Server) appendProcedure(ctx context.Context, rd access.Reader, action s
 		s.audit.add(store.AuditEvent{At: now, Actor: rd.Name, Org: rd.Org, Token: rd.TokenID, Action: action,
 			Target: "procedure/" + ledger.ProcedureKey(r), Detail: fmt.Sprintf("%s marked %s", r.Kind, r.Marking)})
 	}
+	s.published(stored)
 	return stored, nil
 }
 

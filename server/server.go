@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
+	"github.com/truce-mechanism/truce/notify"
 	"github.com/truce-mechanism/truce/store"
 	"github.com/truce-mechanism/truce/web"
 )
@@ -67,6 +69,16 @@ type Config struct {
 	OIDC []OIDCProvider
 	// HTTPClient calls identity providers; nil: one with a 10 s timeout.
 	HTTPClient *http.Client
+	// Notify publishes every procedure record to the live streams; nil:
+	// the server makes its own. Close it to end the streams (shutdown).
+	Notify *notify.Broker
+	// Webhooks is woken when procedure records are stored; nil: no
+	// dispatcher runs beside this server (subscriptions are kept, and
+	// delivered by whichever node runs one).
+	Webhooks *notify.Dispatcher
+	// StreamHeartbeat is how often a stream beats and reads the store for
+	// records appended elsewhere; 0: DefaultStreamHeartbeat.
+	StreamHeartbeat time.Duration
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
@@ -91,6 +103,9 @@ type Server struct {
 	httpClient    *http.Client
 	ledger        *ledger.Log
 	ledgerKeyText string
+	notify        *notify.Broker
+	webhooks      *notify.Dispatcher
+	streamBeat    time.Duration
 	handler       http.Handler
 }
 
@@ -113,6 +128,12 @@ func New(cfg Config) *Server {
 		httpClient:    cfg.HTTPClient,
 		ledger:        cfg.Ledger,
 		ledgerKeyText: cfg.LedgerKey,
+		notify:        cfg.Notify,
+		webhooks:      cfg.Webhooks,
+		streamBeat:    cmp.Or(cfg.StreamHeartbeat, DefaultStreamHeartbeat),
+	}
+	if s.notify == nil {
+		s.notify = notify.NewBroker(notify.DefaultBuffer)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -213,6 +234,11 @@ func (s *Server) routeTable() []route {
 		h("GET /api/v1/commitments", s.listCommitments),
 		h("GET /api/v1/obligations", s.listObligations),
 		h("POST /api/v1/obligations/{id}/reports", s.postObligationReport),
+		h("GET /api/v1/stream", s.stream),
+		h("POST /api/v1/webhooks", s.postWebhook),
+		h("GET /api/v1/webhooks", s.listWebhooks),
+		h("DELETE /api/v1/webhooks/{id}", s.deleteWebhook),
+		h("GET /api/v1/webhooks/{id}/deliveries", s.listWebhookDeliveries),
 
 		h("GET /{$}", s.home),
 		{"GET /static/", http.StripPrefix("/static/", http.FileServerFS(web.Static()))},

@@ -336,6 +336,40 @@ type Store interface {
 	// seq, in sequence order (limit <= 0: no limit): the ledger's feed.
 	ProcedureRecordsAfter(ctx context.Context, seq int64, limit int) ([]ProcedureRecord, error)
 
+	// PutWebhookSubscription stores a new, active webhook subscription
+	// whose Cursor is the last procedure record stored (it is sent what
+	// is recorded after it); ErrConflict when its ID exists.
+	// CheckWebhookSubscription refuses what cannot be kept.
+	PutWebhookSubscription(ctx context.Context, s WebhookSubscription) (WebhookSubscription, error)
+	// WebhookSubscription returns one, or ErrNotFound.
+	WebhookSubscription(ctx context.Context, id string) (WebhookSubscription, error)
+	// WebhookSubscriptions lists every subscription, active or not, by
+	// creation time then ID.
+	WebhookSubscriptions(ctx context.Context) ([]WebhookSubscription, error)
+	// DeactivateWebhookSubscription stops a subscription at at (the first
+	// deactivation stands): its pending deliveries are no longer due.
+	// ErrNotFound when there is no such subscription.
+	DeactivateWebhookSubscription(ctx context.Context, id string, at time.Time) error
+	// EnqueueWebhookDeliveries stores pending deliveries of a subscription
+	// and moves its Cursor to cursor, in one transaction: a delivery whose
+	// ID is stored already is kept as it is (a replay after a crash is
+	// harmless), and the cursor never moves back. ErrNotFound for an
+	// unknown subscription.
+	EnqueueWebhookDeliveries(ctx context.Context, subscription string, cursor int64, ds []WebhookDelivery) error
+	// DueWebhookDeliveries returns up to limit pending deliveries of
+	// active subscriptions whose NextAttempt is at or before due, oldest
+	// NextAttempt first (limit <= 0: no limit).
+	DueWebhookDeliveries(ctx context.Context, due time.Time, limit int) ([]WebhookDelivery, error)
+	// RecordWebhookAttempt appends an attempt to the delivery log and sets
+	// the delivery's Attempts, State and NextAttempt from it, in one
+	// transaction. ErrNotFound for an unknown delivery; ErrConflict when
+	// the attempt's number is not the delivery's next.
+	RecordWebhookAttempt(ctx context.Context, a WebhookAttempt) error
+	// WebhookDeliveries returns up to limit deliveries of a subscription
+	// with Sequence > after, in sequence order, each with its Log (limit
+	// <= 0: no limit).
+	WebhookDeliveries(ctx context.Context, subscription string, after int64, limit int) ([]WebhookDelivery, error)
+
 	// Ping reports whether the store can serve (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -19,6 +19,7 @@ import (
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/ledger"
+	"github.com/truce-mechanism/truce/notify"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/server"
 	"github.com/truce-mechanism/truce/store"
@@ -164,9 +165,18 @@ func runServe(ctx context.Context, o serveOptions) error {
 	defer func() { stopFusion(); <-fused }()
 	go forgetCoverage(fctx, tracker, &newest)
 
+	// Notifications: live streams end when the server shuts down; the
+	// webhook dispatcher runs until the server has stopped answering, and
+	// what it had not delivered is resumed from the store after a restart.
+	broker := notify.NewBroker(notify.DefaultBuffer)
+	hooks := notify.NewDispatcher(notify.DispatcherConfig{Store: st, Log: log})
+	wctx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	hooked := make(chan struct{})
+	go func() { hooks.Run(wctx); close(hooked) }()
+	defer func() { stopHooks(); <-hooked }()
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
 		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics,
-		Fusion: live, Coverage: tracker, Assess: pipe.assess})
+		Fusion: live, Coverage: tracker, Assess: pipe.assess, Notify: broker, Webhooks: hooks})
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).
@@ -180,6 +190,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(broker.Close) // streams never go idle on their own
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)

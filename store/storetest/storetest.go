@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EventVersionsAfter", testEventVersionsAfter},
 		{"Releases", testReleases},
 		{"ProcedureRecords", testProcedureRecords},
+		{"Webhooks", testWebhooks},
 		{"Ping", testPing},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"ConcurrentResubmission", testConcurrentResubmission},
