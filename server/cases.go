@@ -184,14 +184,8 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	var ids []string
-	for _, rec := range recs {
-		if !slices.Contains(ids, rec.Key) {
-			ids = append(ids, rec.Key)
-		}
-	}
 	out := []caseView{}
-	for _, id := range ids {
+	for _, id := range caseIDs(recs) {
 		c, _, err := s.loadCase(r.Context(), id)
 		if err != nil {
 			s.writeProblem(w, r, err)

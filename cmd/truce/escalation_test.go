@@ -412,6 +412,43 @@ func TestEscalationEndToEnd(t *testing.T) {
 	if len(obs.Obligations) != 0 {
 		t.Fatalf("RUS reads the guarantors' obligations: %+v", obs)
 	}
+
+	// The sweep records FRA's overdue obligation as a deadline record (in
+	// the ledger, on the streams), once, and nothing for GBR's.
+	deadlines := func() []server.Deadline {
+		t.Helper()
+		rs, err := st.ProcedureRecords(ctx, store.ProcedureQuery{Kind: "deadline"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []server.Deadline
+		for _, r := range rs {
+			var d server.Deadline
+			if err := json.Unmarshal(r.Document, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.What == "obligation" {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	if _, err := srv.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds := deadlines(); len(ds) != 1 || ds[0].ID != fra.ID || ds[0].Level != 1 || ds[0].Party != "FRA" {
+		t.Fatalf("deadline records after FRA's obligation fell due: %+v", ds)
+	}
+	now = now.Add(24 * time.Hour) // overdue by its response time again: level 2
+	if _, err := srv.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds := deadlines(); len(ds) != 2 || ds[1].Level != 2 || ds[1].To != guarantee.EscalateToGovernments {
+		t.Fatalf("deadline records a day later: %+v", ds)
+	}
 }
 
 // obligationJSON is an obligation as the API shows it.

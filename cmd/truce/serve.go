@@ -184,6 +184,13 @@ func runServe(ctx context.Context, o serveOptions) error {
 	audited := make(chan struct{})
 	go func() { srv.RunAudit(actx); close(audited) }()
 	defer func() { stopAudit(); <-audited }()
+	// Deadlines passing (replies, remedies, obligations) are recorded as
+	// they pass, once a minute, so they reach the ledger, the streams and
+	// the webhooks without anyone asking.
+	sctx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	swept := make(chan struct{})
+	go func() { srv.SweepEvery(sctx, time.Minute); close(swept) }()
+	defer func() { stopSweep(); <-swept }()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
