@@ -162,17 +162,7 @@ func (s *Server) postCase(w http.ResponseWriter, r *http.Request) {
 
 // storeCaseAction appends an action Apply accepted at its position.
 func (s *Server) storeCaseAction(w http.ResponseWriter, r *http.Request, rd access.Reader, a commission.Action) bool {
-	rec, err := procedureRecord(kindCaseAction, a.Case, a.Seq, a.Marking, a.By, a)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return false
-	}
-	rec.At = a.At
-	if _, err := s.appendProcedure(r.Context(), rd, "case", rec); err != nil {
-		s.writeProblem(w, r, err)
-		return false
-	}
-	return true
+	return s.storeAct(w, r, rd, "case", kindCaseAction, a.Case, a.Seq, a.Marking, a.By, a.At, a)
 }
 
 // listCases lists the cases the reader sees something of, in the order

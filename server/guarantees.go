@@ -184,13 +184,7 @@ func (s *Server) postDeterminationMotion(w http.ResponseWriter, r *http.Request)
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindMotion, id, 1, req.Marking, m.ProposedBy, m)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	if _, err := s.appendProcedure(r.Context(), rd, "determination", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "determination", kindMotion, id, 1, req.Marking, m.ProposedBy, time.Time{}, m) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/determinations/motions/"+id)
@@ -274,14 +268,7 @@ func (s *Server) postDeterminationVote(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindVote, id, len(votes)+1, req.Marking, actor(rd), v)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rec.At = v.At
-	if _, err := s.appendProcedure(r.Context(), rd, "vote", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "vote", kindVote, id, len(votes)+1, req.Marking, actor(rd), v.At, v) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, v)
@@ -340,14 +327,7 @@ func (s *Server) postDetermination(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindDetermination, ceasefireKey, g.position(kindDetermination, ceasefireKey), d.Marking, d.By, d)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rec.At = now
-	if _, err := s.appendProcedure(r.Context(), rd, "determination", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "determination", kindDetermination, ceasefireKey, g.position(kindDetermination, ceasefireKey), d.Marking, d.By, now, d) {
 		return
 	}
 	s.syncObligations(r.Context())
@@ -400,14 +380,7 @@ func (s *Server) postReassuranceRequest(w http.ResponseWriter, r *http.Request) 
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindRequest, guarantee.RequestingState, g.position(kindRequest, guarantee.RequestingState), q.Marking, q.By, q)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rec.At = now
-	if _, err := s.appendProcedure(r.Context(), rd, "request", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "request", kindRequest, guarantee.RequestingState, g.position(kindRequest, guarantee.RequestingState), q.Marking, q.By, now, q) {
 		return
 	}
 	s.syncObligations(r.Context())
@@ -453,14 +426,7 @@ func (s *Server) postReassuranceMeasure(w http.ResponseWriter, r *http.Request) 
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindMeasure, id, 1, m.Marking, m.By, m)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rec.At = now
-	if _, err := s.appendProcedure(r.Context(), rd, "measure", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "measure", kindMeasure, id, 1, m.Marking, m.By, now, m) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, m)
@@ -532,14 +498,7 @@ func (s *Server) postCommitment(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindCommitment, c.Guarantor, g.position(kindCommitment, c.Guarantor), c.Marking, c.By, c)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rec.At = now
-	if _, err := s.appendProcedure(r.Context(), rd, "commitment", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "commitment", kindCommitment, c.Guarantor, g.position(kindCommitment, c.Guarantor), c.Marking, c.By, now, c) {
 		return
 	}
 	s.syncObligations(r.Context())
@@ -678,14 +637,7 @@ func (s *Server) postObligationReport(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, refusalProblem(err))
 		return
 	}
-	rec, err := procedureRecord(kindReport, id, g.position(kindReport, id), rep.Marking, rep.By, rep)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rec.At = now
-	if _, err := s.appendProcedure(r.Context(), rd, "report", rec); err != nil {
-		s.writeProblem(w, r, err)
+	if !s.storeAct(w, r, rd, "report", kindReport, id, g.position(kindReport, id), rep.Marking, rep.By, now, rep) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, rep)

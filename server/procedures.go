@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/agreement"
@@ -173,6 +174,22 @@ func (s *Server) appendProcedure(ctx context.Context, rd access.Reader, action s
 	}
 	s.published(stored)
 	return stored, nil
+}
+
+// storeAct stores one act: the domain record doc at its place (kind, key,
+// position), dated at (zero: now), signed by by; on a failure it answers
+// the problem and returns false.
+func (s *Server) storeAct(w http.ResponseWriter, r *http.Request, rd access.Reader, action, kind, key string, seq int, marking string, by commission.Actor, at time.Time, doc any) bool {
+	rec, err := procedureRecord(kind, key, seq, marking, by, doc)
+	if err == nil {
+		rec.At = at
+		_, err = s.appendProcedure(r.Context(), rd, action, rec)
+	}
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return false
+	}
+	return true
 }
 
 // records reads every record of a kind (and key), unfiltered: the
