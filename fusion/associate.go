@@ -56,9 +56,28 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 		k := timeSigmas * m.sigmaT
 		q = span{m.at - k, m.at + k}
 	}
+	// A located report of fire need see only the events near it
+	// (nearCandidates); the rest, all of their time buckets. The order of
+	// the candidates does not matter: the best is the least by tier,
+	// score and creation order.
+	var cands []*Event
+	ok := false
+	if group == "fire" {
+		cands, ok = g.nearCandidates(m, q)
+	}
+	var sight fixBound
+	if !ok {
+		cands = g.candidates(group, q, nil)
+		if group == "fire" && m.bearing != nil {
+			sight = g.sightBound(m.bearing)
+		}
+	}
 	var best *Event
 	bestM := match{tier: tierNone}
-	for _, e := range g.candidates(group, q, nil) {
+	for _, e := range cands {
+		if sight.ok && outOfSight(e, &sight) {
+			continue
+		}
 		mt, ok := g.compatible(e, m)
 		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 			best, bestM = e, mt
@@ -104,22 +123,10 @@ func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
 	if !g.window(m, nil).overlaps(e.win[p]) {
 		return match{}, false // not even in the widest window: cheap to tell
 	}
-	hs, n := g.hypotheses(m, e.place(p))
-	w, in := span{}, false
-	for _, h := range hs[:n] {
-		if h.overlaps(e.win[p]) && (!in || closeness(h, e.win[p]) < closeness(w, e.win[p])) {
-			w, in = h, true
-		}
-	}
-	if !in {
-		return match{}, false
-	}
-	if m.bearing != nil && e.seenBy(m.key.Source, p) {
-		// One observer reports one phenomenon once: a second sight line
-		// from it to the same phase is another event.
-		return match{}, false
-	}
-	mt := match{tier: tierTime, phase: p, score: closeness(w, e.win[p])}
+	// Place before time: most candidates a report is compared with lie
+	// elsewhere, which the gates tell more cheaply than the timing
+	// hypotheses do. Every test here only refuses, so their order changes
+	// nothing but the cost.
 	var chi2 float64
 	var dof int
 	lines := false
@@ -155,6 +162,22 @@ func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
 			return match{}, false
 		}
 	}
+	hs, n := g.hypotheses(m, e.place(p))
+	w, in := span{}, false
+	for _, h := range hs[:n] {
+		if h.overlaps(e.win[p]) && (!in || closeness(h, e.win[p]) < closeness(w, e.win[p])) {
+			w, in = h, true
+		}
+	}
+	if !in {
+		return match{}, false
+	}
+	if m.bearing != nil && e.seenBy(m.key.Source, p) {
+		// One observer reports one phenomenon once: a second sight line
+		// from it to the same phase is another event.
+		return match{}, false
+	}
+	mt := match{tier: tierTime, phase: p, score: closeness(w, e.win[p])}
 	switch {
 	case dof > 0:
 		mt.tier, mt.score = tierEstimate, chi2/float64(dof)+mt.score

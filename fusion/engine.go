@@ -107,6 +107,9 @@ type Engine struct {
 	// buckets index active events by kind group and time bucket of the
 	// span in which a report may still join them.
 	buckets map[bucketKey][]*Event
+	// cells index active fire events also by the place of their
+	// estimates, in coarse time buckets (spatial.go).
+	cells   map[cellKey][]cellEntry
 	events  []*Event // active events, in creation order
 	newest  float64  // the newest report time, Unix seconds
 	seq     int64
@@ -133,7 +136,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, newest: math.Inf(-1)}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, newest: math.Inf(-1)}
 }
 
 // Sequence is the ledger sequence of the last observation fused.
@@ -160,7 +163,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		e := g.associate(&x, kindGroup(x.kind))
 		if e == nil {
 			g.created++
-			e = &Event{ID: eventID(x.key, x.ejected), Kind: x.kind, group: kindGroup(x.kind), seq: g.created, slotLo: 1, slotHi: 0}
+			e = &Event{ID: eventID(x.key, x.ejected), Kind: x.kind, group: kindGroup(x.kind), seq: g.created, slotLo: 1, slotHi: 0, cellLo: 1, cellHi: 0}
 			g.events = append(g.events, e)
 		}
 		e.members = append(e.members, x)
@@ -239,13 +242,17 @@ func (e *Event) reach() span {
 	return e.win[phaseImpact]
 }
 
-// reindex files e under the buckets its reach covers now.
+// reindex files e under the buckets its reach covers now, and a fire
+// event under the cells of its estimates in them.
 func (g *Engine) reindex(e *Event) {
 	lo, hi := g.slots(e.group, e.reach())
+	if e.group == "fire" {
+		g.refile(e)
+	}
 	if lo == e.slotLo && hi == e.slotHi {
 		return
 	}
-	g.unindex(e)
+	g.unbucket(e)
 	for s := lo; s <= hi; s++ {
 		k := bucketKey{e.group, s}
 		g.buckets[k] = append(g.buckets[k], e)
@@ -253,7 +260,13 @@ func (g *Engine) reindex(e *Event) {
 	e.slotLo, e.slotHi = lo, hi
 }
 
+// unindex takes e out of the buckets and cells.
 func (g *Engine) unindex(e *Event) {
+	g.unbucket(e)
+	g.unfileCells(e)
+}
+
+func (g *Engine) unbucket(e *Event) {
 	for s := e.slotLo; s <= e.slotHi; s++ {
 		k := bucketKey{e.group, s}
 		b := g.buckets[k]

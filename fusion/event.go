@@ -61,6 +61,11 @@ type Event struct {
 	last   float64 // latest report time, Unix seconds: the event is final when it is older than the horizon
 	slotLo int64   // time buckets it is indexed in, inclusive
 	slotHi int64
+	// cells it is filed under (fire, spatial.go): those of its estimates
+	// in the coarse time buckets from cellLo to cellHi, inclusive.
+	cellAt [2]cellPos
+	cellLo int64
+	cellHi int64
 	mark   uint64 // the engine's visit stamp, to list a candidate once
 	gone   bool   // merged into another event or retired
 	into   *Event // the event it was merged into

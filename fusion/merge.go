@@ -12,7 +12,9 @@ import (
 func (g *Engine) mergeAround(e *Event, queue *[]member) *Event {
 	for range 16 {
 		var other *Event
-		for _, f := range g.candidates(e.group, e.reach(), e) {
+		// Those mergeable refuses by place alone are left out (spatial.go);
+		// the oldest mergeable is taken whatever the order.
+		for _, f := range g.mergeCandidates(e) {
 			if (other == nil || f.seq < other.seq) && g.mergeable(e, f) {
 				other = f
 			}

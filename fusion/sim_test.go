@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,30 +175,19 @@ func TestFusionAgainstTruth(t *testing.T) {
 
 // BenchmarkFuse: association and localisation throughput on a simulated
 // escalation (the reports decoded beforehand; fusion alone is timed).
+// TRUCE_BENCH_SCALE sets its size (10, the default: about 50,000
+// reports).
 //
 //	go test -run '^$' -bench Fuse -benchtime 1x ./fusion
 func BenchmarkFuse(b *testing.B) {
-	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: 10})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := res.WriteObservations(&buf); err != nil {
-		b.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, buf.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	obs := make([]observation.Observation, len(docs))
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			b.Fatal(errs[0])
+	scale := 10.0
+	if s := os.Getenv("TRUCE_BENCH_SCALE"); s != "" {
+		var err error
+		if scale, err = strconv.ParseFloat(s, 64); err != nil {
+			b.Fatal(err)
 		}
-		obs[i] = o
 	}
+	obs := benchObservations(b, scale)
 	b.ResetTimer()
 	var events int
 	for range b.N {
@@ -205,4 +196,32 @@ func BenchmarkFuse(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(obs))/b.Elapsed().Seconds(), "obs/s")
 	b.ReportMetric(float64(len(obs)), "observations")
 	b.ReportMetric(float64(events), "events")
+}
+
+// benchObservations are BenchmarkFuse's reports: a day of the simulated
+// escalation, seed 1, at the given scale, decoded.
+func benchObservations(tb testing.TB, scale float64) []observation.Observation {
+	tb.Helper()
+	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: scale})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := res.WriteObservations(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	docs, err := observation.Decode(observation.MediaNDJSON, buf.Bytes())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	obs := make([]observation.Observation, len(docs))
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, d := range docs {
+		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
+		if len(errs) > 0 {
+			tb.Fatal(errs[0])
+		}
+		obs[i] = o
+	}
+	return obs
 }
