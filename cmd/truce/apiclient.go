@@ -215,6 +215,33 @@ func (c *procClient) post(ctx context.Context, path string, body, v any) (raw []
 	return raw, decodeAnswer(path, raw, v)
 }
 
+// call sends one request, body (nil for none) as JSON, with the client
+// --server and --token make, reads the answer into v, and prints it: the
+// API's own answer with --json, else what show writes from v.
+func (o *apiOptions) call(cmd *cobra.Command, method, path string, body, v any, show func(w io.Writer) error) error {
+	c, err := o.client()
+	if err != nil {
+		return err
+	}
+	return o.callWith(cmd, c, method, path, body, v, show)
+}
+
+// callWith is call with a client the command already holds, for a
+// command that reads something before it acts.
+func (o *apiOptions) callWith(cmd *cobra.Command, c *procClient, method, path string, body, v any, show func(w io.Writer) error) error {
+	raw, err := c.do(cmd.Context(), method, path, body)
+	if err != nil {
+		return err
+	}
+	if err := decodeAnswer(path, raw, v); err != nil {
+		return err
+	}
+	if o.json {
+		return printJSON(cmd.OutOrStdout(), raw)
+	}
+	return show(cmd.OutOrStdout())
+}
+
 func decodeAnswer(path string, raw []byte, v any) error {
 	if v == nil {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -71,6 +72,10 @@ type caseActionBody struct {
 
 func casePath(id string) string { return "/api/v1/cases/" + url.PathEscape(id) }
 
+func detMotionPath(id string) string {
+	return "/api/v1/determinations/motions/" + url.PathEscape(id)
+}
+
 func newCaseCmd() *cobra.Command {
 	o := &apiOptions{}
 	cmd := &cobra.Command{
@@ -94,22 +99,13 @@ Set the server and your token once per shell:
 		Short: "List the cases you may see",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var page struct {
 				Cases []caseAnswer `json:"cases"`
 			}
-			raw, err := c.get(cmd.Context(), "/api/v1/cases", &page)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			printCaseList(cmd.OutOrStdout(), page.Cases, clockNow())
-			return nil
+			return o.call(cmd, http.MethodGet, "/api/v1/cases", nil, &page, func(w io.Writer) error {
+				printCaseList(w, page.Cases, clockNow())
+				return nil
+			})
 		},
 	}
 	show := &cobra.Command{
@@ -117,20 +113,11 @@ Set the server and your token once per shell:
 		Short: "Show a case: its allegation, deadlines, motions, votes, findings and remedies",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var v caseAnswer
-			raw, err := c.get(cmd.Context(), casePath(args[0]), &v)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			printCase(cmd.OutOrStdout(), v, clockNow())
-			return nil
+			return o.call(cmd, http.MethodGet, casePath(args[0]), nil, &v, func(w io.Writer) error {
+				printCase(w, v, clockNow())
+				return nil
+			})
 		},
 	}
 	cmd.AddCommand(list, show, newCaseOpenCmd(o))
@@ -156,22 +143,12 @@ func newCaseOpenCmd(o *apiOptions) *cobra.Command {
 			if len(b.Events)+len(b.Incidents) == 0 {
 				return errors.New("cite what the case is about: --event ID or --incident ID (either may be repeated)")
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var v caseAnswer
-			raw, err := c.post(cmd.Context(), "/api/v1/cases", b, &v)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "case %s opened against %s: the case is %s\n", v.ID, v.Accused, v.Status.Phrase())
-			fmt.Fprintf(w, "next: notify %s with 'truce case notify %s --allegation \"…\"'\n", v.Accused, v.ID)
-			return nil
+			return o.call(cmd, http.MethodPost, "/api/v1/cases", b, &v, func(w io.Writer) error {
+				fmt.Fprintf(w, "case %s opened against %s: the case is %s\n", v.ID, v.Accused, v.Status.Phrase())
+				fmt.Fprintf(w, "next: notify %s with 'truce case notify %s --allegation \"…\"'\n", v.Accused, v.ID)
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -208,10 +185,9 @@ func (a caseAction) command(o *apiOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
 			fetch := func() (caseAnswer, error) {
 				var v caseAnswer
-				_, err := c.get(ctx, casePath(id), &v)
+				_, err := c.get(cmd.Context(), casePath(id), &v)
 				return v, err
 			}
 			body, err := a.build(cmd, fetch)
@@ -220,15 +196,10 @@ func (a caseAction) command(o *apiOptions) *cobra.Command {
 			}
 			body.Action, body.Marking = a.name, marking
 			var ans caseActionAnswer
-			raw, err := c.post(ctx, casePath(id)+"/actions", body, &ans)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			printCaseAction(cmd.OutOrStdout(), ans, clockNow())
-			return nil
+			return o.callWith(cmd, c, http.MethodPost, casePath(id)+"/actions", body, &ans, func(w io.Writer) error {
+				printCaseAction(w, ans, clockNow())
+				return nil
+			})
 		},
 	}
 	if a.flags != nil {
@@ -749,27 +720,17 @@ decides.`,
 			if det == "" {
 				return errors.New("--determination: credible_cessation, breached or armed_attack")
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Determination string `json:"determination"`
 				Text          string `json:"text"`
 				Marking       string `json:"marking,omitempty"`
 			}{det, text, marking}
 			var m commission.Motion
-			raw, err := c.post(cmd.Context(), "/api/v1/determinations/motions", body, &m)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			now := clockNow()
-			fmt.Fprintf(cmd.OutOrStdout(), "motion %s puts the determination %s to the vote until %s; %d of %d members must vote for a quorum\n",
-				m.ID, m.Determination, deadline(m.Closes, now), m.Required, len(m.Eligible))
-			return nil
+			return o.call(cmd, http.MethodPost, "/api/v1/determinations/motions", body, &m, func(w io.Writer) error {
+				fmt.Fprintf(w, "motion %s puts the determination %s to the vote until %s; %d of %d members must vote for a quorum\n",
+					m.ID, m.Determination, deadline(m.Closes, clockNow()), m.Required, len(m.Eligible))
+				return nil
+			})
 		},
 	}
 	motion.Flags().StringVar(&det, "determination", "", "credible_cessation, breached or armed_attack (required)")
@@ -781,20 +742,11 @@ decides.`,
 		Short: "Show a determination motion, its votes and its tally",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var ans detMotionAnswer
-			raw, err := c.get(cmd.Context(), "/api/v1/determinations/motions/"+url.PathEscape(args[0]), &ans)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			printDetMotion(cmd.OutOrStdout(), ans, clockNow())
-			return nil
+			return o.call(cmd, http.MethodGet, detMotionPath(args[0]), nil, &ans, func(w io.Writer) error {
+				printDetMotion(w, ans, clockNow())
+				return nil
+			})
 		},
 	}
 
@@ -809,25 +761,16 @@ decides.`,
 			if err != nil {
 				return err
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Choice  commission.Choice `json:"choice"`
 				Reasons string            `json:"reasons"`
 				Marking string            `json:"marking,omitempty"`
 			}{choice, reasons, voteMarking}
 			var v commission.Vote
-			raw, err := c.post(cmd.Context(), "/api/v1/determinations/motions/"+url.PathEscape(args[0])+"/votes", body, &v)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s voted %s on motion %s at %s\n", v.Org, v.Choice, v.Motion, utc(v.At))
-			return nil
+			return o.call(cmd, http.MethodPost, detMotionPath(args[0])+"/votes", body, &v, func(w io.Writer) error {
+				fmt.Fprintf(w, "%s voted %s on motion %s at %s\n", v.Org, v.Choice, v.Motion, utc(v.At))
+				return nil
+			})
 		},
 	}
 	vote.Flags().BoolVar(&vFor, "for", false, "vote for the motion")
@@ -849,10 +792,9 @@ names the --party responsible. It is PUBLIC unless --marking says otherwise.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
 			if status == "" {
 				var ans detMotionAnswer
-				if _, err := c.get(ctx, "/api/v1/determinations/motions/"+url.PathEscape(args[0]), &ans); err != nil {
+				if _, err := c.get(cmd.Context(), detMotionPath(args[0]), &ans); err != nil {
 					return err
 				}
 				status = ans.Motion.Determination
@@ -865,15 +807,10 @@ names the --party responsible. It is PUBLIC unless --marking says otherwise.`,
 				Marking string `json:"marking,omitempty"`
 			}{status, party, args[0], recReasons, recMarking}
 			var d guarantee.Determination
-			raw, err := c.post(ctx, "/api/v1/determinations", body, &d)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			printDetermination(cmd.OutOrStdout(), d)
-			return nil
+			return o.callWith(cmd, c, http.MethodPost, "/api/v1/determinations", body, &d, func(w io.Writer) error {
+				printDetermination(w, d)
+				return nil
+			})
 		},
 	}
 	record.Flags().StringVar(&status, "status", "", "the determination (default: the motion's)")
@@ -886,31 +823,21 @@ names the --party responsible. It is PUBLIC unless --marking says otherwise.`,
 		Short: "List the determinations you may see",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var page struct {
 				Determinations []guarantee.Determination `json:"determinations"`
 			}
-			raw, err := c.get(cmd.Context(), "/api/v1/determinations", &page)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			w := cmd.OutOrStdout()
-			if len(page.Determinations) == 0 {
-				fmt.Fprintln(w, "no determinations that you may see: the ceasefire's status is as the agreement sets it ('truce ceasefire')")
-				return nil
-			}
-			t := newTable(w)
-			fmt.Fprintln(t, "DETERMINATION\tAT\tSTATUS\tPARTY\tMOTION\tCRITERIA MET\tBY")
-			for _, d := range page.Determinations {
-				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, utc(d.At), d.Status, orDash(d.Party), orDash(d.Motion), yesNo(d.Criteria), actorText(d.By))
-			}
-			return t.Flush()
+			return o.call(cmd, http.MethodGet, "/api/v1/determinations", nil, &page, func(w io.Writer) error {
+				if len(page.Determinations) == 0 {
+					fmt.Fprintln(w, "no determinations that you may see: the ceasefire's status is as the agreement sets it ('truce ceasefire')")
+					return nil
+				}
+				t := newTable(w)
+				fmt.Fprintln(t, "DETERMINATION\tAT\tSTATUS\tPARTY\tMOTION\tCRITERIA MET\tBY")
+				for _, d := range page.Determinations {
+					fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, utc(d.At), d.Status, orDash(d.Party), orDash(d.Motion), yesNo(d.Criteria), actorText(d.By))
+				}
+				return t.Flush()
+			})
 		},
 	}
 	cmd.AddCommand(motion, show, vote, record, list)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,20 +53,11 @@ an armed attack), and prompts: when the criteria are met, the Commission may put
 determination to the vote. truce never decides; the Commission does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var v ceasefireAnswer
-			raw, err := c.get(cmd.Context(), "/api/v1/ceasefire", &v)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			printCeasefire(cmd.OutOrStdout(), v)
-			return nil
+			return o.call(cmd, http.MethodGet, "/api/v1/ceasefire", nil, &v, func(w io.Writer) error {
+				printCeasefire(w, v)
+				return nil
+			})
 		},
 	}
 	addAPIFlags(cmd, o)
@@ -192,10 +184,6 @@ missing, the server refuses and says which.`,
 		Example: `  truce reassurance request --domains air,sea --text "Ukraine requests reassurance measures in the air and at sea"`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Domains []guarantee.Domain `json:"domains"`
 				Text    string             `json:"text"`
@@ -205,19 +193,14 @@ missing, the server refuses and says which.`,
 				body.Domains = append(body.Domains, guarantee.Domain(d))
 			}
 			var q guarantee.Request
-			raw, err := c.post(cmd.Context(), "/api/v1/reassurance/requests", body, &q)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			if len(q.Domains) == 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), "request %s recorded: Ukraine's request for reassurance measures is withdrawn\n", q.ID)
+			return o.call(cmd, http.MethodPost, "/api/v1/reassurance/requests", body, &q, func(w io.Writer) error {
+				if len(q.Domains) == 0 {
+					fmt.Fprintf(w, "request %s recorded: Ukraine's request for reassurance measures is withdrawn\n", q.ID)
+					return nil
+				}
+				fmt.Fprintf(w, "request %s recorded at %s: reassurance measures requested in %s\n", q.ID, utc(q.At), domainList(q.Domains))
 				return nil
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "request %s recorded at %s: reassurance measures requested in %s\n", q.ID, utc(q.At), domainList(q.Domains))
-			return nil
+			})
 		},
 	}
 	request.Flags().StringSliceVar(&domains, "domains", nil, "domains: air, sea, land (comma-separated; none withdraws the request)")
@@ -235,10 +218,6 @@ missing, the server refuses and says which.`,
 			if name == "" || domain == "" {
 				return errors.New("a measure needs --name and --domain (air, sea or land)")
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Name         string           `json:"name"`
 				Domain       guarantee.Domain `json:"domain"`
@@ -246,16 +225,11 @@ missing, the server refuses and says which.`,
 				Marking      string           `json:"marking,omitempty"`
 			}{name, guarantee.Domain(domain), splitList(contributors), mMarking}
 			var m guarantee.Measure
-			raw, err := c.post(cmd.Context(), "/api/v1/reassurance/measures", body, &m)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "measure %s (%s, %s) started at %s by %s, at request %s, on determination %s\n",
-				m.ID, m.Name, m.Domain, utc(m.Start), strings.Join(m.Contributors, ", "), m.Request, m.Determination)
-			return nil
+			return o.call(cmd, http.MethodPost, "/api/v1/reassurance/measures", body, &m, func(w io.Writer) error {
+				fmt.Fprintf(w, "measure %s (%s, %s) started at %s by %s, at request %s, on determination %s\n",
+					m.ID, m.Name, m.Domain, utc(m.Start), strings.Join(m.Contributors, ", "), m.Request, m.Determination)
+				return nil
+			})
 		},
 	}
 	measure.Flags().StringVar(&name, "name", "", "the measure's name, e.g. \"air policing\" (required)")
@@ -268,44 +242,34 @@ missing, the server refuses and says which.`,
 		Short: "List the requests and measures you may see",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var page struct {
 				Requests []guarantee.Request `json:"requests"`
 				Measures []guarantee.Measure `json:"measures"`
 			}
-			raw, err := c.get(cmd.Context(), "/api/v1/reassurance", &page)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintln(w, "Requests")
-			if len(page.Requests) == 0 {
-				fmt.Fprintln(w, "  none that you may see")
-			} else {
-				t := newTable(w)
-				fmt.Fprintln(t, "REQUEST\tAT\tDOMAINS\tBY\tTEXT")
-				for _, q := range page.Requests {
-					fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", q.ID, utc(q.At), domainList(q.Domains), actorText(q.By), orDash(q.Text))
+			return o.call(cmd, http.MethodGet, "/api/v1/reassurance", nil, &page, func(w io.Writer) error {
+				fmt.Fprintln(w, "Requests")
+				if len(page.Requests) == 0 {
+					fmt.Fprintln(w, "  none that you may see")
+				} else {
+					t := newTable(w)
+					fmt.Fprintln(t, "REQUEST\tAT\tDOMAINS\tBY\tTEXT")
+					for _, q := range page.Requests {
+						fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", q.ID, utc(q.At), domainList(q.Domains), actorText(q.By), orDash(q.Text))
+					}
+					t.Flush()
 				}
-				t.Flush()
-			}
-			fmt.Fprintln(w, "\nMeasures")
-			if len(page.Measures) == 0 {
-				fmt.Fprintln(w, "  none that you may see")
-				return nil
-			}
-			t := newTable(w)
-			fmt.Fprintln(t, "MEASURE\tNAME\tDOMAIN\tCONTRIBUTORS\tSTARTED\tREQUEST\tDETERMINATION")
-			for _, m := range page.Measures {
-				fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Domain, orDash(strings.Join(m.Contributors, ", ")), utc(m.Start), orDash(m.Request), orDash(m.Determination))
-			}
-			return t.Flush()
+				fmt.Fprintln(w, "\nMeasures")
+				if len(page.Measures) == 0 {
+					fmt.Fprintln(w, "  none that you may see")
+					return nil
+				}
+				t := newTable(w)
+				fmt.Fprintln(t, "MEASURE\tNAME\tDOMAIN\tCONTRIBUTORS\tSTARTED\tREQUEST\tDETERMINATION")
+				for _, m := range page.Measures {
+					fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Domain, orDash(strings.Join(m.Contributors, ", ")), utc(m.Start), orDash(m.Request), orDash(m.Determination))
+				}
+				return t.Flush()
+			})
 		},
 	}
 	cmd.AddCommand(request, measure, list)
@@ -362,21 +326,12 @@ func newCommitmentCmd() *cobra.Command {
 			b.Kind, b.Trigger = guarantee.CommitmentKind(kind), guarantee.Trigger(trigger)
 			b.Legal.Binding, b.Legal.Ratification = guarantee.Binding(binding), guarantee.Ratification(ratification)
 			b.ResponseTime = rt.String()
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			var cm guarantee.Commitment
-			raw, err := c.post(cmd.Context(), "/api/v1/commitments", b, &cm)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "commitment %s of %s recorded: %s (component %d), on %s, response time %s\n",
-				cm.ID, cm.Guarantor, cm.Kind, cm.Component, cm.Trigger, span(cm.ResponseTime.Duration()))
-			return nil
+			return o.call(cmd, http.MethodPost, "/api/v1/commitments", b, &cm, func(w io.Writer) error {
+				fmt.Fprintf(w, "commitment %s of %s recorded: %s (component %d), on %s, response time %s\n",
+					cm.ID, cm.Guarantor, cm.Kind, cm.Component, cm.Trigger, span(cm.ResponseTime.Duration()))
+				return nil
+			})
 		},
 	}
 	f := add.Flags()
@@ -399,10 +354,6 @@ func newCommitmentCmd() *cobra.Command {
 		Short: "List the commitments you may see",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
 			path := "/api/v1/commitments"
 			if current {
 				path += "?current=true"
@@ -410,25 +361,19 @@ func newCommitmentCmd() *cobra.Command {
 			var page struct {
 				Commitments []guarantee.Commitment `json:"commitments"`
 			}
-			raw, err := c.get(cmd.Context(), path, &page)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			w := cmd.OutOrStdout()
-			if len(page.Commitments) == 0 {
-				fmt.Fprintln(w, "no commitments that you may see")
-				return nil
-			}
-			t := newTable(w)
-			fmt.Fprintln(t, "COMMITMENT\tGUARANTOR\tCOMPONENT\tKIND\tTRIGGER\tRESPONSE\tBINDING\tSUPERSEDES\tDESCRIPTION")
-			for _, cm := range page.Commitments {
-				fmt.Fprintf(t, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", cm.ID, cm.Guarantor, cm.Component, cm.Kind, cm.Trigger,
-					span(cm.ResponseTime.Duration()), orDash(string(cm.Legal.Binding)), orDash(cm.Supersedes), orDash(cm.Description))
-			}
-			return t.Flush()
+			return o.call(cmd, http.MethodGet, path, nil, &page, func(w io.Writer) error {
+				if len(page.Commitments) == 0 {
+					fmt.Fprintln(w, "no commitments that you may see")
+					return nil
+				}
+				t := newTable(w)
+				fmt.Fprintln(t, "COMMITMENT\tGUARANTOR\tCOMPONENT\tKIND\tTRIGGER\tRESPONSE\tBINDING\tSUPERSEDES\tDESCRIPTION")
+				for _, cm := range page.Commitments {
+					fmt.Fprintf(t, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", cm.ID, cm.Guarantor, cm.Component, cm.Kind, cm.Trigger,
+						span(cm.ResponseTime.Duration()), orDash(string(cm.Legal.Binding)), orDash(cm.Supersedes), orDash(cm.Description))
+				}
+				return t.Flush()
+			})
 		},
 	}
 	list.Flags().BoolVar(&current, "current", false, "only the commitments in force now")
@@ -526,26 +471,20 @@ An obligation may be named by the start of its ID, as long as that names one.`,
 				return err
 			}
 			var rep guarantee.Report
-			raw, err := c.post(cmd.Context(), "/api/v1/obligations/"+url.PathEscape(id)+"/reports", body, &rep)
-			if err != nil {
-				return err
-			}
-			if o.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			w := cmd.OutOrStdout()
-			what := "acknowledged"
-			if rep.Kind == guarantee.Fulfilment {
-				what = "progress reported"
-				if rep.Complete {
-					what = "reported fulfilled"
+			return o.callWith(cmd, c, http.MethodPost, "/api/v1/obligations/"+url.PathEscape(id)+"/reports", body, &rep, func(w io.Writer) error {
+				what := "acknowledged"
+				if rep.Kind == guarantee.Fulfilment {
+					what = "progress reported"
+					if rep.Complete {
+						what = "reported fulfilled"
+					}
 				}
-			}
-			fmt.Fprintf(w, "obligation %s %s at %s by %s (report %s)\n", id, what, utc(rep.At), actorText(rep.By), rep.ID)
-			if rep.Late {
-				fmt.Fprintln(w, "the report came after the obligation was due: it is recorded as late")
-			}
-			return nil
+				fmt.Fprintf(w, "obligation %s %s at %s by %s (report %s)\n", id, what, utc(rep.At), actorText(rep.By), rep.ID)
+				if rep.Late {
+					fmt.Fprintln(w, "the report came after the obligation was due: it is recorded as late")
+				}
+				return nil
+			})
 		},
 	}
 	report.Flags().StringVar(&kind, "kind", "", "acknowledged, progress or fulfilled (required)")
