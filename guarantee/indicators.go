@@ -71,7 +71,8 @@ type Window struct {
 	Parties []Rate    `json:"parties"` // the agreement's parties in its order, then any other code met, then Undetermined
 	All     Rate      `json:"all"`
 	// MeanCoverage is the mean of the daily shares, a missing day counting
-	// as 0; DaysWithoutCoverage counts those days.
+	// as 0; DaysWithoutCoverage counts the days the mechanism saw nothing
+	// of, missing or with a share of 0.
 	MeanCoverage        float64 `json:"mean_coverage"`
 	DaysWithoutCoverage int     `json:"days_without_coverage"`
 }
@@ -164,8 +165,8 @@ func Compute(r Rules, counts []DayCounts, coverage []DayCoverage, now time.Time)
 		w.All = all.per(n)
 		var share float64
 		for d := w.From; d.Before(w.To); d = d.AddDate(0, 0, 1) {
-			s, ok := cover[day(d)]
-			if !ok {
+			s := cover[day(d)]
+			if s == 0 {
 				w.DaysWithoutCoverage++
 			}
 			share += s

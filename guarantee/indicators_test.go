@@ -206,3 +206,34 @@ func TestCessationCriteriaMet(t *testing.T) {
 		t.Errorf("early: %q", early.Cessation.Failures)
 	}
 }
+
+// TestDaysWithoutCoverage: a day the mechanism saw nothing of is blind
+// whether it is missing or given with a share of 0 (a tracker that
+// exists but received no report for it).
+func TestDaysWithoutCoverage(t *testing.T) {
+	now := date(10, 1, 12)
+	for _, tc := range []struct {
+		name  string
+		cover []DayCoverage
+		blind int
+	}{
+		{"nothing given", nil, 7},
+		{"every day at 0", zeroDays(date(9, 24, 0), 7), 7},
+		{"one day seen", append(zeroDays(date(9, 24, 0), 6), DayCoverage{Day: date(9, 30, 0), Share: 0.4}), 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := Compute(testRules(), nil, tc.cover, now).Windows[0]
+			if w.Days != 7 || w.DaysWithoutCoverage != tc.blind {
+				t.Fatalf("%d-day window: %d days without coverage, want %d", w.Days, w.DaysWithoutCoverage, tc.blind)
+			}
+		})
+	}
+}
+
+func zeroDays(from time.Time, n int) []DayCoverage {
+	var out []DayCoverage
+	for i := range n {
+		out = append(out, DayCoverage{Day: from.AddDate(0, 0, i)})
+	}
+	return out
+}
