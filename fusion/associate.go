@@ -72,18 +72,94 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 			sight = g.sightBound(m.bearing)
 		}
 	}
+	if group != "fire" {
+		var best *Event
+		bestM := match{tier: tierNone}
+		for _, e := range cands {
+			mt, ok := g.compatible(e, m)
+			if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
+				best, bestM = e, mt
+			}
+		}
+		return best, bestM
+	}
+	// The candidates that could fit an estimate (mayEstimate) are
+	// compared first; the others only if none of them does. This is the
+	// same choice as comparing every candidate in order: the best is
+	// replaced only by a candidate of a better tier, or of its own, so
+	// the outcome is the first of the best tier present, carried through
+	// that tier's candidates in their order — and every candidate that
+	// can reach tierEstimate is in the first pass, in order. When none
+	// does, the second pass compares them all in order, reusing the
+	// first pass's results. Most candidates a located report meets in
+	// the open cell (small-arms events, which estimate no impact) are
+	// thereby never compared.
+	memo := grow(g.matchBuf, len(cands))
+	g.matchBuf = memo
+	mask := estimateMask(m)
 	var best *Event
 	bestM := match{tier: tierNone}
-	for _, e := range cands {
+	deferred := false
+	for i, e := range cands {
+		memo[i] = matchMemo{}
 		if sight.ok && outOfSight(e, &sight) {
+			memo[i].skip = true
+			continue
+		}
+		if !mayEstimate(e, mask) {
+			deferred = true
 			continue
 		}
 		mt, ok := g.compatible(e, m)
+		memo[i] = matchMemo{done: true, ok: ok, mt: mt}
+		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
+			best, bestM = e, mt
+		}
+	}
+	if !deferred || best != nil && bestM.tier == tierEstimate {
+		return best, bestM
+	}
+	best, bestM = nil, match{tier: tierNone}
+	for i, e := range cands {
+		x := memo[i]
+		if x.skip {
+			continue
+		}
+		mt, ok := x.mt, x.ok
+		if !x.done {
+			mt, ok = g.compatible(e, m)
+		}
 		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 			best, bestM = e, mt
 		}
 	}
 	return best, bestM
+}
+
+// matchMemo is bestMatch's record of one candidate: skipped (out of
+// sight), or compared (done) with the result.
+type matchMemo struct {
+	skip, done, ok bool
+	mt             match
+}
+
+// estimateMask says of which phases' places report m could bring a
+// measurement to fits, under any phase it may be tried as (its own, the
+// other when its direction of fire may be misreported, either): a fix
+// of that phase, a sight line (any phase), a back-bearing (the launch).
+func estimateMask(m *member) [2]bool {
+	var k [2]bool
+	for q := range k {
+		k[q] = m.fix[q] != nil || m.bearing != nil || phase(q) == phaseLaunch && m.back != nil
+	}
+	return k
+}
+
+// mayEstimate: fits can find report m (of estimateMask mask) in
+// tierEstimate against e only if e estimates the place of a phase m
+// measures — dof counts only measurements gated against an estimate.
+func mayEstimate(e *Event, mask [2]bool) bool {
+	return mask[phaseLaunch] && e.place(phaseLaunch) != nil || mask[phaseImpact] && e.place(phaseImpact) != nil
 }
 
 // compatible decides whether report m can describe event e, and how well.
@@ -131,8 +207,11 @@ func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
 	var dof int
 	lines := false
 	for _, q := range []phase{phaseLaunch, phaseImpact} {
-		var bs []Bearing
-		var fs []Fix
+		// At most two sight lines and one fix: arrays on the stack, as
+		// fits runs for every candidate of every report.
+		var bsBuf [2]Bearing
+		var fsBuf [1]Fix
+		bs, fs := bsBuf[:0], fsBuf[:0]
 		if m.bearing != nil && q == p {
 			bs = append(bs, *m.bearing)
 		}

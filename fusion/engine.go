@@ -118,7 +118,13 @@ type Engine struct {
 	epoch   uint64
 	cands   []*Event
 	scratch []*member
-	goneN   int // merged events still listed in events
+	// Scratch buffers of the steps that run on every change, reused so
+	// that they do not allocate each time: summarise, agreement,
+	// bestMatch.
+	sumBuf   summaryBuffers
+	agreeBuf agreementBuffers
+	matchBuf []matchMemo
+	goneN    int // merged events still listed in events
 }
 
 type bucketKey struct {

@@ -293,22 +293,28 @@ func (s span) overlaps(o span) bool {
 }
 
 // summarise recomputes what the API shows from the members: times, kind,
-// weapon, count, sources, marking, the list of reports.
-func (e *Event) summarise() {
-	var markings []string
-	counts := make([]int, 0, len(e.members))
+// weapon, count, sources, marking, the list of reports. It runs after
+// every change to an event, so it works in the engine's scratch buffers
+// (g.sumBuf) rather than allocating its own each time.
+func (g *Engine) summarise(e *Event) {
+	b := &g.sumBuf
+	markings, counts, sources := b.markings[:0], b.counts[:0], b.sources[:0]
 	first := e.members[0].original
 	e.Start, e.End = first, first
 	e.last = e.members[0].at
 	e.Observations = e.Observations[:0]
 	e.Weapon = nil
 	var kinds [3]int // explosion, burst, shot
-	sources := make([]string, 0, len(e.members))
 	for i := range e.members {
 		m := &e.members[i]
 		e.Observations = append(e.Observations, m.key)
 		sources = append(sources, m.key.Source)
-		markings = append(markings, m.marking)
+		// access.Combine ignores repeats and order, and parses every
+		// marking it is given (a regular expression each): give it each
+		// distinct marking once. Members mostly share one.
+		if !slices.Contains(markings, m.marking) {
+			markings = append(markings, m.marking)
+		}
 		counts = append(counts, m.count)
 		if m.original.Before(e.Start) {
 			e.Start = m.original
@@ -336,13 +342,21 @@ func (e *Event) summarise() {
 				best = i
 			}
 		}
-		e.Kind = []observation.Kind{observation.Explosion, observation.Burst, observation.Shot}[best]
+		e.Kind = [...]observation.Kind{observation.Explosion, observation.Burst, observation.Shot}[best]
 	}
 	slices.Sort(sources)
 	e.Sources = len(slices.Compact(sources))
 	e.Marking = access.Combine(markings...)
 	slices.Sort(counts)
 	e.Count = counts[len(counts)/2] // monitors miscount; the median resists one wild count
+	b.markings, b.counts, b.sources = markings, counts, sources
+}
+
+// summaryBuffers are summarise's scratch slices, kept by the engine.
+type summaryBuffers struct {
+	markings []string
+	counts   []int
+	sources  []string
 }
 
 // majorityWeapon is the weapon of the class most reports name (ties to

@@ -10,7 +10,7 @@ import (
 // each report that could not tell launch from impact belongs to, the
 // estimates of origin and place, the time windows, and what the API shows.
 func (g *Engine) refresh(e *Event) {
-	e.summarise()
+	g.summarise(e)
 	if e.group != "fire" {
 		e.cacheMeasurements()
 		e.Location, e.Origin = e.locatePhase(phaseImpact), nil
@@ -210,11 +210,14 @@ func (g *Engine) fitsEstimate(est *Estimate, b *Bearing) bool {
 func (g *Engine) disagreement(e *Event, m *member, p phase) float64 {
 	score := 0.0
 	if est := e.place(p); est != nil {
-		var bs []Bearing
+		// On the stack: the audit runs this for every member after
+		// every change.
+		var bsBuf [1]Bearing
+		var fsBuf [1]Fix
+		bs, fs := bsBuf[:0], fsBuf[:0]
 		if m.bearing != nil {
 			bs = append(bs, *m.bearing)
 		}
-		var fs []Fix
 		if f := m.fix[p]; f != nil {
 			fs = append(fs, *f)
 		}

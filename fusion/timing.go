@@ -109,14 +109,12 @@ func (g *Engine) agreement(ms []*member, est *Estimate) (span, int) {
 	if len(ms) == 0 {
 		return everywhen, 0
 	}
-	type edge struct {
-		at    float64
-		open  bool
-		owner int
-	}
-	edges := make([]edge, 0, 4*len(ms))
-	hyps := make([][2]span, len(ms))
-	nh := make([]int, len(ms))
+	// The engine's buffers, not fresh ones: agreement runs on every
+	// refresh of every event. Each is overwritten before it is read.
+	b := &g.agreeBuf
+	edges, bestAt := b.edges[:0], b.bestAt[:0]
+	hyps, nh := grow(b.hyps, len(ms)), grow(b.nh, len(ms))
+	defer func() { b.edges, b.bestAt, b.hyps, b.nh = edges[:0], bestAt[:0], hyps, nh }()
 	meet, hull := everywhen, span{math.Inf(1), math.Inf(-1)}
 	for i, m := range ms {
 		hyps[i], nh[i] = g.hypotheses(m, est)
@@ -144,9 +142,10 @@ func (g *Engine) agreement(ms []*member, est *Estimate) (span, int) {
 		}
 		return a.owner - b.owner
 	})
-	active := make([]int, len(ms))
+	active := grow(b.active, len(ms))
+	clear(active)
+	b.active = active
 	n, best := 0, 0
-	var bestAt []float64
 	for _, x := range edges {
 		if x.open {
 			if active[x.owner]++; active[x.owner] == 1 {
@@ -188,6 +187,31 @@ func (g *Engine) agreement(ms []*member, est *Estimate) (span, int) {
 		out = span{min(out.lo, w.lo), max(out.hi, w.hi)}
 	}
 	return out, best
+}
+
+// edge is an end of a timing hypothesis, for agreement's sweep.
+type edge struct {
+	at    float64
+	open  bool
+	owner int
+}
+
+// agreementBuffers are agreement's scratch slices, kept by the engine.
+type agreementBuffers struct {
+	edges  []edge
+	hyps   [][2]span
+	nh     []int
+	active []int
+	bestAt []float64
+}
+
+// grow returns s resliced to length n, reallocated when too short; its
+// contents are left as they were.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // flightBound is the longest the rounds of e may have flown: the distance
