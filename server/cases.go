@@ -107,12 +107,9 @@ type openCaseRequest struct {
 // postCase opens a case: a commissioner of a voting member citing
 // events and incidents.
 func (s *Server) postCase(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req openCaseRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	a, err := s.agreementNow()
@@ -251,13 +248,10 @@ func releasedToParty(rules commission.Rules, party string) string {
 
 // postCaseAction takes one action on a case.
 func (s *Server) postCaseAction(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	id := r.PathValue("id")
 	var req caseActionRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	c, rules, err := s.loadCase(r.Context(), id)

@@ -147,12 +147,9 @@ type motionRequest struct {
 
 // postDeterminationMotion puts a determination to the Commission's vote.
 func (s *Server) postDeterminationMotion(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req motionRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	a, err := s.agreementNow()
@@ -237,12 +234,9 @@ type voteRequest struct {
 
 // postDeterminationVote casts one member's vote on a determination.
 func (s *Server) postDeterminationVote(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req voteRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
@@ -285,12 +279,9 @@ type determinationRequest struct {
 
 // postDetermination records a determination resting on a carried vote.
 func (s *Server) postDetermination(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req determinationRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	g, err := s.loadGuarantees(r.Context())
@@ -353,12 +344,9 @@ type requestRequest struct {
 
 // postReassuranceRequest records Ukraine's request, signed by its user.
 func (s *Server) postReassuranceRequest(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req requestRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	g, err := s.loadGuarantees(r.Context())
@@ -398,12 +386,9 @@ type measureRequest struct {
 // postReassuranceMeasure starts a reassurance measure, only at Ukraine's
 // request and after a credible cessation (guarantee.StartMeasure).
 func (s *Server) postReassuranceMeasure(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req measureRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	g, err := s.loadGuarantees(r.Context())
@@ -462,12 +447,9 @@ type commitmentRequest struct {
 
 // postCommitment records a guarantor's commitment, or a change to one.
 func (s *Server) postCommitment(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req commitmentRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	var rt agreement.Period
@@ -602,12 +584,9 @@ type reportRequest struct {
 
 // postObligationReport records a guarantor's report on its obligation.
 func (s *Server) postObligationReport(w http.ResponseWriter, r *http.Request) {
-	rd, ok := s.actingReader(w, r)
-	if !ok {
-		return
-	}
 	var req reportRequest
-	if !s.decodeBody(w, r, &req) {
+	rd, ok := s.actingWith(w, r, &req)
+	if !ok {
 		return
 	}
 	g, err := s.obligationsNow(r.Context())

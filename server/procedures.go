@@ -119,6 +119,13 @@ func (s *Server) actingReader(w http.ResponseWriter, r *http.Request) (access.Re
 	return rd, true
 }
 
+// actingWith is actingReader, then the body decoded into req: the start
+// of every act.
+func (s *Server) actingWith(w http.ResponseWriter, r *http.Request, req any) (access.Reader, bool) {
+	rd, ok := s.actingReader(w, r)
+	return rd, ok && s.decodeBody(w, r, req)
+}
+
 // decodeBody reads a JSON object into v, refusing unknown fields.
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProcedureBody))
