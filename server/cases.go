@@ -48,6 +48,12 @@ func (s *Server) loadCase(ctx context.Context, id string) (commission.Case, comm
 	if len(recs) == 0 {
 		return commission.Case{}, commission.Rules{}, newProblem(codeNotFound, "no case "+id)
 	}
+	return s.foldCase(id, recs)
+}
+
+// foldCase folds a case's records (in their order) under the agreement
+// version it was opened under.
+func (s *Server) foldCase(id string, recs []store.ProcedureRecord) (commission.Case, commission.Rules, error) {
 	actions, err := decodeRecords[commission.Action](recs)
 	if err != nil {
 		return commission.Case{}, commission.Rules{}, err
@@ -66,6 +72,37 @@ func (s *Server) loadCase(ctx context.Context, id string) (commission.Case, comm
 		return commission.Case{}, commission.Rules{}, err
 	}
 	return c, rules, nil
+}
+
+type caseAndRules struct {
+	c     commission.Case
+	rules commission.Rules
+}
+
+// allCases folds every case from one read of the case actions, in the
+// order the cases were opened (one query, not one per case).
+func (s *Server) allCases(ctx context.Context) ([]caseAndRules, error) {
+	recs, err := s.records(ctx, kindCaseAction, "")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	byCase := map[string][]store.ProcedureRecord{}
+	for _, r := range recs {
+		if byCase[r.Key] == nil {
+			ids = append(ids, r.Key)
+		}
+		byCase[r.Key] = append(byCase[r.Key], r) // sequence order is each case's Seq order
+	}
+	out := make([]caseAndRules, 0, len(ids))
+	for _, id := range ids {
+		c, rules, err := s.foldCase(id, byCase[id])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, caseAndRules{c, rules})
+	}
+	return out, nil
 }
 
 // viewCase is the case as rd may see it; ok is false when rd may see
@@ -166,20 +203,15 @@ func (s *Server) storeCaseAction(w http.ResponseWriter, r *http.Request, rd acce
 // they were opened.
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 	rd := s.reader(r)
-	recs, err := s.store.ProcedureRecords(r.Context(), store.ProcedureQuery{Kind: kindCaseAction, Markings: s.markingFilter(r)})
+	cases, err := s.allCases(r.Context())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
 	out := []caseView{}
-	for _, id := range caseIDs(recs) {
-		c, _, err := s.loadCase(r.Context(), id)
-		if err != nil {
-			s.writeProblem(w, r, err)
-			return
-		}
-		if v, ok := viewCase(c, rd, s.now()); ok {
-			noteRead(r, "case/"+id, access.Commission)
+	for _, cr := range cases {
+		if v, ok := viewCase(cr.c, rd, s.now()); ok {
+			noteRead(r, "case/"+cr.c.ID, access.Commission)
 			out = append(out, v)
 		}
 	}

@@ -98,12 +98,15 @@ func (s *Server) Sweep(ctx context.Context) (int, error) {
 		}
 	}
 
-	cases, err := s.openCases(ctx)
+	cases, err := s.allCases(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for _, cr := range cases {
 		c, rules := cr.c, cr.rules
+		if c.State == commission.StateClosed {
+			continue
+		}
 		if c.Status(now) == commission.StateReplyOverdue {
 			d := Deadline{What: "reply", ID: c.ID + "/" + strconv.Itoa(c.Round), Due: c.Notice.Deadline, Level: 1, Case: c.ID, Party: c.Accused,
 				Text: fmt.Sprintf("%s did not reply to case %s by %s: the Commission may deliberate without its reply", c.Accused, c.ID, c.Notice.Deadline.UTC().Format(time.RFC3339))}
@@ -133,43 +136,6 @@ func (s *Server) Sweep(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return len(recs), nil
-}
-
-type caseAndRules struct {
-	c     commission.Case
-	rules commission.Rules
-}
-
-// openCases are the cases not closed, folded.
-func (s *Server) openCases(ctx context.Context) ([]caseAndRules, error) {
-	recs, err := s.records(ctx, kindCaseAction, "")
-	if err != nil {
-		return nil, err
-	}
-	var out []caseAndRules
-	for _, id := range caseIDs(recs) {
-		c, rules, err := s.loadCase(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if c.State != commission.StateClosed {
-			out = append(out, caseAndRules{c, rules})
-		}
-	}
-	return out, nil
-}
-
-// caseIDs are the cases of case actions, in the order they were opened.
-func caseIDs(recs []store.ProcedureRecord) []string {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range recs {
-		if !seen[r.Key] {
-			seen[r.Key] = true
-			ids = append(ids, r.Key)
-		}
-	}
-	return ids
 }
 
 // SweepEvery runs Sweep every interval until ctx ends, logging failures.
