@@ -22,8 +22,8 @@ import (
 // accused party's liaison so sees the notice — released to it — and its
 // own reply, not the Commission's deliberation.
 
-// caseView is a case as one reader is shown it.
-type caseView struct {
+// CaseView is a case as one reader is shown it.
+type CaseView struct {
 	ID      string           `json:"id"`
 	Accused string           `json:"accused"`
 	Status  commission.State `json:"status"`
@@ -107,8 +107,8 @@ func (s *Server) allCases(ctx context.Context) ([]caseAndRules, error) {
 
 // viewCase is the case as rd may see it; ok is false when rd may see
 // none of it.
-func viewCase(c commission.Case, rd access.Reader, now time.Time) (caseView, bool) {
-	v := caseView{ID: c.ID, Accused: c.Accused, Status: c.Status(now), Round: c.Round, Actions: []commission.Action{}}
+func viewCase(c commission.Case, rd access.Reader, now time.Time) (CaseView, bool) {
+	v := CaseView{ID: c.ID, Accused: c.Accused, Status: c.Status(now), Round: c.Round, Actions: []commission.Action{}}
 	for _, a := range c.Actions {
 		if !rd.CanSee(a.Marking) {
 			continue
@@ -208,7 +208,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	out := []caseView{}
+	out := []CaseView{}
 	for _, cr := range cases {
 		if v, ok := viewCase(cr.c, rd, s.now()); ok {
 			noteRead(r, "case/"+cr.c.ID, access.Commission)

@@ -101,8 +101,8 @@ func (s *Server) indicatorsAt(ctx context.Context, rd access.Reader, r guarantee
 	return guarantee.Compute(r, counts, seen, t), nil
 }
 
-// ceasefireView is GET /api/v1/ceasefire.
-type ceasefireView struct {
+// CeasefireView is GET /api/v1/ceasefire.
+type CeasefireView struct {
 	Status        guarantee.Status         `json:"status"`
 	Phrase        string                   `json:"phrase"`
 	Determination *guarantee.Determination `json:"determination,omitempty"`
@@ -128,7 +128,7 @@ func (s *Server) getCeasefire(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	v := ceasefireView{Status: status, Phrase: status.Phrase(), Determination: det, Indicators: ind, Prompts: []string{}}
+	v := CeasefireView{Status: status, Phrase: status.Phrase(), Determination: det, Indicators: ind, Prompts: []string{}}
 	if ind.Cessation.Met && (status == guarantee.InForce || status == guarantee.Breached) {
 		v.Prompts = append(v.Prompts, "the agreement's criteria for a credible cessation of hostilities are met: the Commission may put its determination to the vote")
 	}
@@ -544,8 +544,8 @@ func (s *Server) obligationsNow(ctx context.Context) (*guaranteeRecords, error) 
 	return g, nil
 }
 
-// obligationView is an obligation as it stands now.
-type obligationView struct {
+// ObligationView is an obligation as it stands now.
+type ObligationView struct {
 	guarantee.ObligationState
 	Overdue    bool   `json:"overdue"`
 	Escalation string `json:"escalation,omitempty"`
@@ -560,11 +560,11 @@ func (s *Server) listObligations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rd, now := s.reader(r), s.now()
-	out := []obligationView{}
+	out := []ObligationView{}
 	for _, o := range visible(rd, g.obligations, func(o guarantee.Obligation) string { return o.Marking }) {
 		reps := visible(rd, g.reports, func(p guarantee.Report) string { return p.Marking })
 		st := guarantee.Track(o, reps)
-		v := obligationView{ObligationState: st, Overdue: st.Overdue(now)}
+		v := ObligationView{ObligationState: st, Overdue: st.Overdue(now)}
 		if err := st.Check(now); err != nil {
 			v.Escalation = err.Error()
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/commission"
 	"github.com/truce-mechanism/truce/guarantee"
+	"github.com/truce-mechanism/truce/server"
 )
 
 // `truce case` and `truce determination`: the Special Commission's work
@@ -22,24 +23,10 @@ import (
 // marshalled as they are, so the wire names follow the types' tags; the
 // answers are read back into the same types.
 
-// caseAnswer is a case as the API shows it to one reader (GET
-// /api/v1/cases/{id}); Case is set only when the reader sees every
-// action.
-type caseAnswer struct {
-	ID            string              `json:"id"`
-	Accused       string              `json:"accused"`
-	Status        commission.State    `json:"status"`
-	Round         int                 `json:"round"`
-	ReplyDeadline *time.Time          `json:"reply_deadline,omitempty"`
-	Complete      bool                `json:"complete"`
-	Case          *commission.Case    `json:"case,omitempty"`
-	Actions       []commission.Action `json:"actions"`
-}
-
 // caseActionAnswer is the answer to POST /api/v1/cases/{id}/actions.
 type caseActionAnswer struct {
 	Action commission.Action `json:"action"`
-	Case   caseAnswer        `json:"case"`
+	Case   server.CaseView   `json:"case"`
 }
 
 // openCaseBody is the body of POST /api/v1/cases.
@@ -100,7 +87,7 @@ Set the server and your token once per shell:
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var page struct {
-				Cases []caseAnswer `json:"cases"`
+				Cases []server.CaseView `json:"cases"`
 			}
 			return o.call(cmd, http.MethodGet, "/api/v1/cases", nil, &page, func(w io.Writer) error {
 				printCaseList(w, page.Cases, clockNow())
@@ -113,7 +100,7 @@ Set the server and your token once per shell:
 		Short: "Show a case: its allegation, deadlines, motions, votes, findings and remedies",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var v caseAnswer
+			var v server.CaseView
 			return o.call(cmd, http.MethodGet, casePath(args[0]), nil, &v, func(w io.Writer) error {
 				printCase(w, v, clockNow())
 				return nil
@@ -143,7 +130,7 @@ func newCaseOpenCmd(o *apiOptions) *cobra.Command {
 			if len(b.Events)+len(b.Incidents) == 0 {
 				return errors.New("cite what the case is about: --event ID or --incident ID (either may be repeated)")
 			}
-			var v caseAnswer
+			var v server.CaseView
 			return o.call(cmd, http.MethodPost, "/api/v1/cases", b, &v, func(w io.Writer) error {
 				fmt.Fprintf(w, "case %s opened against %s: the case is %s\n", v.ID, v.Accused, v.Status.Phrase())
 				fmt.Fprintf(w, "next: notify %s with 'truce case notify %s --allegation \"…\"'\n", v.Accused, v.ID)
@@ -168,7 +155,7 @@ type caseAction struct {
 	flags                           func(f *pflag.FlagSet)
 	// build makes the body; fetch reads the case when the body needs it
 	// (the motion a vote is on, when --motion is not given).
-	build func(cmd *cobra.Command, fetch func() (caseAnswer, error)) (caseActionBody, error)
+	build func(cmd *cobra.Command, fetch func() (server.CaseView, error)) (caseActionBody, error)
 }
 
 func (a caseAction) command(o *apiOptions) *cobra.Command {
@@ -185,8 +172,8 @@ func (a caseAction) command(o *apiOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fetch := func() (caseAnswer, error) {
-				var v caseAnswer
+			fetch := func() (server.CaseView, error) {
+				var v server.CaseView
 				_, err := c.get(cmd.Context(), casePath(id), &v)
 				return v, err
 			}
@@ -231,7 +218,7 @@ Evidence sent with the notice must be releasable to the party: an event
 				f.StringVar(&deadline, "deadline", "", "not taken: the agreement sets the reply deadline")
 				_ = f.MarkHidden("deadline")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				if deadline != "" {
 					return caseActionBody{}, errors.New("--deadline: the reply deadline is set by the agreement from the time of the notice, not by the sender; leave it out and truce prints the deadline")
 				}
@@ -248,7 +235,7 @@ Evidence sent with the notice must be releasable to the party: an event
 				f.StringVar(&text, "text", "", "the party's reply (required)")
 				f.StringArrayVar(&evidence, "evidence", nil, "evidence the party cites (repeat, or separate with commas)")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				if strings.TrimSpace(text) == "" {
 					return caseActionBody{}, errors.New("--text: write the party's reply")
 				}
@@ -276,7 +263,7 @@ by the agreement when the motion is put.`,
 				f.StringVar(&referral, "referral", "", "refer to the guarantors with this recommendation (e.g. sanctions)")
 				f.StringVar(&text, "text", "", "the motion's text, if more is to be said")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				m := commission.Motion{Question: commission.Question(question), Text: text}
 				if m.Question == commission.QuestionFinding {
 					if outcome == "" {
@@ -310,7 +297,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 				f.StringVar(&reasons, "reasons", "", "your reasons")
 				f.StringVar(&motion, "motion", "", "the motion (default: the case's latest)")
 			},
-			build: func(cmd *cobra.Command, fetch func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, fetch func() (server.CaseView, error)) (caseActionBody, error) {
 				choice, err := voteChoice(vFor, vAgainst, vAbstain)
 				if err != nil {
 					return caseActionBody{}, err
@@ -329,7 +316,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 				f.StringVar(&reasons, "reasons", "", "the finding's reasons (required)")
 				f.StringVar(&motion, "motion", "", "the motion that carried (default: the case's latest)")
 			},
-			build: func(cmd *cobra.Command, fetch func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, fetch func() (server.CaseView, error)) (caseActionBody, error) {
 				m, err := motionOf(motion, fetch)
 				if err != nil {
 					return caseActionBody{}, err
@@ -343,7 +330,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 			flags: func(f *pflag.FlagSet) {
 				f.StringVar(&motion, "motion", "", "the motion that carried (default: the case's latest)")
 			},
-			build: func(cmd *cobra.Command, fetch func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, fetch func() (server.CaseView, error)) (caseActionBody, error) {
 				m, err := motionOf(motion, fetch)
 				if err != nil {
 					return caseActionBody{}, err
@@ -359,7 +346,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 				f.StringVar(&text, "text", "", "what was done")
 				f.StringArrayVar(&evidence, "evidence", nil, "evidence of it (repeat, or separate with commas)")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				if remedy == "" {
 					return caseActionBody{}, errors.New("--remedy: name the remedy complied with ('truce case show CASE' lists them)")
 				}
@@ -375,7 +362,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 				f.BoolVar(&notComplied, "not-complied", false, "the remedy was not complied with")
 				f.StringVar(&reasons, "reasons", "", "the reasons (required)")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				if remedy == "" {
 					return caseActionBody{}, errors.New("--remedy: name the remedy assessed ('truce case show CASE' lists them)")
 				}
@@ -391,7 +378,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 			flags: func(f *pflag.FlagSet) {
 				f.StringVar(&reasons, "reasons", "", "why the case is closed (required)")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				return caseActionBody{Close: &commission.Closing{Reasons: reasons}}, nil
 			},
 		},
@@ -404,7 +391,7 @@ are kept with every vote; the reasons of a vote against are your dissent. Withou
 				f.StringArrayVar(&incidents, "incident", nil, "a new incident (repeat, or separate with commas)")
 				f.StringArrayVar(&evidence, "evidence", nil, "other new evidence (repeat, or separate with commas)")
 			},
-			build: func(cmd *cobra.Command, _ func() (caseAnswer, error)) (caseActionBody, error) {
+			build: func(cmd *cobra.Command, _ func() (server.CaseView, error)) (caseActionBody, error) {
 				return caseActionBody{Reopen: &commission.Reopening{Events: splitList(events), Incidents: splitList(incidents),
 					Evidence: splitList(evidence), Reasons: reasons}}, nil
 			},
@@ -440,7 +427,7 @@ func voteChoice(vFor, vAgainst, vAbstain bool) (commission.Choice, error) {
 }
 
 // motionOf is the motion given, or the case's latest in its round.
-func motionOf(given string, fetch func() (caseAnswer, error)) (string, error) {
+func motionOf(given string, fetch func() (server.CaseView, error)) (string, error) {
 	if given != "" {
 		return given, nil
 	}
@@ -478,7 +465,7 @@ func actorText(a commission.Actor) string {
 	return fmt.Sprintf("%s (%s)", a.User, a.Org)
 }
 
-func printCaseList(w io.Writer, cases []caseAnswer, now time.Time) {
+func printCaseList(w io.Writer, cases []server.CaseView, now time.Time) {
 	if len(cases) == 0 {
 		fmt.Fprintln(w, "no cases that you may see")
 		return
@@ -502,7 +489,7 @@ func printCaseList(w io.Writer, cases []caseAnswer, now time.Time) {
 
 // printCase shows a case from the actions the reader sees, so a party's
 // liaison and a commissioner read the same layout.
-func printCase(w io.Writer, v caseAnswer, now time.Time) {
+func printCase(w io.Writer, v server.CaseView, now time.Time) {
 	fmt.Fprintf(w, "Case %s against %s: %s (%s), round %d\n", v.ID, v.Accused, v.Status.Phrase(), v.Status, v.Round)
 	if !v.Complete {
 		fmt.Fprintf(w, "You see %d of its actions: those released to you.\n", len(v.Actions))

@@ -248,7 +248,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 	}
 	t.Logf("%d reports posted; %d final events, %d attributed breaches %v", posted, len(final), wantCases, byParty)
 
-	var cases struct{ Cases []caseJSON }
+	var cases struct{ Cases []server.CaseView }
 	call("commissioner.USA", "GET", "/api/v1/cases", nil, 200, &cases)
 	if len(cases.Cases) != wantCases || wantCases == 0 {
 		t.Fatalf("%d cases for %d attributed breaches", len(cases.Cases), wantCases)
@@ -284,7 +284,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 
 	// 4. A case the mechanism opened against RUS, citing its event; RUS
 	// sees nothing of it until notified.
-	i := slices.IndexFunc(cases.Cases, func(c caseJSON) bool { return c.Accused == "RUS" })
+	i := slices.IndexFunc(cases.Cases, func(c server.CaseView) bool { return c.Accused == "RUS" })
 	if i < 0 {
 		t.Fatalf("no case against RUS among %d", len(cases.Cases))
 	}
@@ -300,7 +300,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 	// 5. Notified, RUS's liaison sees the allegation and its deadline,
 	// and replies.
 	call("commissioner.USA", "POST", actions, map[string]any{"action": "notify", "notify": map[string]any{"allegation": "heavy fire after the ceasefire on 2 September"}}, 201, nil)
-	var seen caseJSON
+	var seen server.CaseView
 	call("liaison.RUS", "GET", path, nil, 200, &seen)
 	if seen.Status != commission.StateNotified || seen.ReplyDeadline == nil || !seen.ReplyDeadline.Equal(now.Add(agreement.DefaultReplyDeadline)) || seen.Complete {
 		t.Fatalf("RUS sees %+v", seen)
@@ -344,7 +344,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 	}
 	commit("GBR", 2, guarantee.DepotSupport, "72h")
 	commit("FRA", 4, guarantee.MilitaryCapabilities, "24h")
-	var obs struct{ Obligations []obligationJSON }
+	var obs struct{ Obligations []server.ObligationView }
 	call("cell.USA", "GET", "/api/v1/obligations", nil, 200, &obs)
 	if len(obs.Obligations) != 0 {
 		t.Fatalf("obligations before any armed attack: %+v", obs)
@@ -382,8 +382,8 @@ func TestEscalationEndToEnd(t *testing.T) {
 	if len(obs.Obligations) != 2 {
 		t.Fatalf("obligations after the determination: %+v", obs)
 	}
-	byGuarantor := func() map[string]obligationJSON {
-		out := map[string]obligationJSON{}
+	byGuarantor := func() map[string]server.ObligationView {
+		out := map[string]server.ObligationView{}
 		for _, o := range obs.Obligations {
 			out[o.Guarantor] = o
 		}
@@ -393,7 +393,9 @@ func TestEscalationEndToEnd(t *testing.T) {
 	if gbr.Overdue || fra.Overdue || !gbr.Due.Equal(now.Add(72*time.Hour)) || !fra.Due.Equal(now.Add(24*time.Hour)) {
 		t.Fatalf("new obligations: %+v", obs)
 	}
-	reports := func(o obligationJSON) string { return "/api/v1/obligations/" + url.PathEscape(o.ID) + "/reports" }
+	reports := func(o server.ObligationView) string {
+		return "/api/v1/obligations/" + url.PathEscape(o.ID) + "/reports"
+	}
 	call("cell.USA", "POST", reports(gbr), map[string]any{"kind": "acknowledged"}, 403, nil)
 	now = now.Add(2 * time.Hour)
 	call("commissioner.GBR", "POST", reports(gbr), map[string]any{"kind": "acknowledged", "text": "depot stocks released"}, 201, nil)
@@ -451,13 +453,6 @@ func TestEscalationEndToEnd(t *testing.T) {
 	}
 }
 
-// obligationJSON is an obligation as the API shows it.
-type obligationJSON struct {
-	guarantee.ObligationState
-	Overdue    bool
-	Escalation string
-}
-
 func rateOf(t *testing.T, ind guarantee.Indicators, days int, party string) guarantee.Rate {
 	t.Helper()
 	for _, w := range ind.Windows {
@@ -472,16 +467,4 @@ func rateOf(t *testing.T, ind guarantee.Indicators, days int, party string) guar
 	}
 	t.Fatalf("no %d-day rate for %q: %+v", days, party, ind.Windows)
 	return guarantee.Rate{}
-}
-
-// caseJSON is a case as the API shows it (server's caseView), decoded
-// into the commission package's types.
-type caseJSON struct {
-	ID            string
-	Accused       string
-	Status        commission.State
-	ReplyDeadline *time.Time `json:"reply_deadline"`
-	Complete      bool
-	Case          *commission.Case
-	Actions       []commission.Action
 }

@@ -15,28 +15,13 @@ import (
 
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/guarantee"
+	"github.com/truce-mechanism/truce/server"
 )
 
 // `truce ceasefire`, `truce reassurance`, `truce commitment` and `truce
 // obligation`: the security guarantees through the API, for guarantors,
 // Ukraine's officials and the coordination cell. As in commission.go,
 // bodies and answers are the guarantee package's own types.
-
-// ceasefireAnswer is GET /api/v1/ceasefire.
-type ceasefireAnswer struct {
-	Status        guarantee.Status         `json:"status"`
-	Phrase        string                   `json:"phrase"`
-	Determination *guarantee.Determination `json:"determination,omitempty"`
-	Indicators    guarantee.Indicators     `json:"indicators"`
-	Prompts       []string                 `json:"prompts"`
-}
-
-// obligationAnswer is one obligation of GET /api/v1/obligations.
-type obligationAnswer struct {
-	guarantee.ObligationState
-	Overdue    bool   `json:"overdue"`
-	Escalation string `json:"escalation,omitempty"`
-}
 
 // maxFailuresShown bounds the failed criteria printed; --json has all.
 const maxFailuresShown = 6
@@ -53,7 +38,7 @@ an armed attack), and prompts: when the criteria are met, the Commission may put
 determination to the vote. truce never decides; the Commission does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var v ceasefireAnswer
+			var v server.CeasefireView
 			return o.call(cmd, http.MethodGet, "/api/v1/ceasefire", nil, &v, func(w io.Writer) error {
 				printCeasefire(w, v)
 				return nil
@@ -71,7 +56,7 @@ func partyName(p string) string {
 	return p
 }
 
-func printCeasefire(w io.Writer, v ceasefireAnswer) {
+func printCeasefire(w io.Writer, v server.CeasefireView) {
 	ind := v.Indicators
 	phrase := v.Phrase
 	if phrase == "" {
@@ -421,7 +406,7 @@ An obligation may be named by the start of its ID, as long as that names one.`,
 			if o.json && !overdue {
 				return printJSON(cmd.OutOrStdout(), raw)
 			}
-			var keep []obligationAnswer
+			var keep []server.ObligationView
 			for _, ob := range obs {
 				if !overdue || ob.Overdue {
 					keep = append(keep, ob)
@@ -495,9 +480,9 @@ An obligation may be named by the start of its ID, as long as that names one.`,
 	return cmd
 }
 
-func listObligations(cmd *cobra.Command, c *procClient) ([]obligationAnswer, []byte, error) {
+func listObligations(cmd *cobra.Command, c *procClient) ([]server.ObligationView, []byte, error) {
 	var page struct {
-		Obligations []obligationAnswer `json:"obligations"`
+		Obligations []server.ObligationView `json:"obligations"`
 	}
 	raw, err := c.get(cmd.Context(), "/api/v1/obligations", &page)
 	return page.Obligations, raw, err
@@ -529,7 +514,7 @@ func resolveObligation(cmd *cobra.Command, c *procClient, given string) (string,
 	return "", fmt.Errorf("%q is the start of %d obligations' IDs (%s); give more of it", given, len(match), strings.Join(match, ", "))
 }
 
-func printObligations(w io.Writer, obs []obligationAnswer, onlyOverdue bool, now time.Time) {
+func printObligations(w io.Writer, obs []server.ObligationView, onlyOverdue bool, now time.Time) {
 	if len(obs) == 0 {
 		if onlyOverdue {
 			fmt.Fprintln(w, "no overdue obligations that you may see")
