@@ -157,11 +157,7 @@ func (s *Server) postCase(w http.ResponseWriter, r *http.Request) {
 	if req.Marking == "" {
 		req.Marking = access.Commission
 	}
-	id, err := newRecordID("case")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("case")
 	now := s.now()
 	c, err := commission.Open(commission.RulesFrom(a), id, commission.Action{Kind: commission.KindOpened, At: now, By: actor(rd), Marking: req.Marking,
 		Opening: &commission.Opening{Accused: req.Accused, Events: req.Events, Incidents: req.Incidents, Rule: req.Rule, Severity: req.Severity, Summary: req.Summary}})

@@ -171,11 +171,7 @@ func (s *Server) postDeterminationMotion(w http.ResponseWriter, r *http.Request)
 		s.writeProblem(w, r, refusalProblem(&guarantee.Refusal{Rule: guarantee.RuleInput, Reason: err.Error()}))
 		return
 	}
-	id, err := newRecordID("motion")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("motion")
 	m, err := commission.Propose(commission.RulesFrom(a), commission.Motion{ID: id, Question: commission.QuestionDetermination, Determination: req.Determination, Text: req.Text}, actor(rd), s.now())
 	if err != nil {
 		s.writeProblem(w, r, refusalProblem(err))
@@ -302,11 +298,7 @@ func (s *Server) postDetermination(w http.ResponseWriter, r *http.Request) {
 	if req.Marking == "" {
 		req.Marking = access.Public
 	}
-	id, err := newRecordID("determination")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("determination")
 	ind, err := s.indicatorsAt(r.Context(), rd, g.rules, now)
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -357,11 +349,7 @@ func (s *Server) postReassuranceRequest(w http.ResponseWriter, r *http.Request) 
 	if req.Marking == "" {
 		req.Marking = access.Mission
 	}
-	id, err := newRecordID("request")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("request")
 	now := s.now()
 	q, err := guarantee.RecordRequest(g.reqs, guarantee.Request{ID: id, At: now, By: actor(rd), Marking: req.Marking, Domains: req.Domains, Text: req.Text})
 	if err != nil {
@@ -399,11 +387,7 @@ func (s *Server) postReassuranceMeasure(w http.ResponseWriter, r *http.Request) 
 	if req.Marking == "" {
 		req.Marking = access.Mission
 	}
-	id, err := newRecordID("measure")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("measure")
 	now := s.now()
 	m, err := guarantee.StartMeasure(g.rules, g.dets, g.reqs, guarantee.Measure{ID: id, Name: req.Name, Domain: req.Domain, Contributors: req.Contributors,
 		Start: now, By: actor(rd), Marking: req.Marking})
@@ -468,11 +452,7 @@ func (s *Server) postCommitment(w http.ResponseWriter, r *http.Request) {
 	if req.Marking == "" {
 		req.Marking = access.Mission
 	}
-	id, err := newRecordID("commitment")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("commitment")
 	now := s.now()
 	c, err := guarantee.RecordCommitment(g.commitments, guarantee.Commitment{ID: id, Supersedes: req.Supersedes, Guarantor: req.Guarantor, Component: req.Component,
 		Kind: req.Kind, Description: req.Description, Trigger: req.Trigger, ResponseTime: rt, Legal: req.Legal, At: now, By: actor(rd), Marking: req.Marking})
@@ -604,11 +584,7 @@ func (s *Server) postObligationReport(w http.ResponseWriter, r *http.Request) {
 	if req.Marking == "" {
 		req.Marking = o.Marking
 	}
-	rid, err := newRecordID("report")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	rid := newRecordID("report")
 	now := s.now()
 	rep, err := guarantee.RecordReport(o, g.reports, guarantee.Report{ID: rid, Obligation: id, Kind: req.Kind, At: now, By: actor(rd), Marking: req.Marking,
 		Text: req.Text, Evidence: req.Evidence, Complete: req.Complete})

@@ -303,11 +303,7 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request) {
 		}
 		body.Secret = secret
 	}
-	id, err := newRecordID("wh")
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	id := newRecordID("wh")
 	sub, err := s.store.PutWebhookSubscription(r.Context(), store.WebhookSubscription{ID: id, URL: body.URL, Secret: body.Secret,
 		Org: body.Org, Roles: body.Roles, Created: s.now(), CreatedBy: rd.Name})
 	if err != nil {
