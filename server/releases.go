@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,13 +109,10 @@ func (s *Server) postRelease(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	rid, err := newReleaseID()
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
+	// Unguessable, so that an ID seen in one place says nothing about
+	// how many releases there are.
 	rel, err := s.store.AppendRelease(r.Context(), store.Release{
-		ID: rid, Of: req.Of, Marking: req.Marking, Document: doc,
+		ID: newRecordID("rl"), Of: req.Of, Marking: req.Marking, Document: doc,
 		By: reader.Name, Org: reader.Org, At: s.now(), Reason: req.Reason,
 	})
 	if err != nil {
@@ -283,16 +278,6 @@ func snapToGrid(p pointJSON, precisionM int) *pointJSON {
 		lon += 360
 	}
 	return &pointJSON{round(lat, 6), round(lon, 6)}
-}
-
-// newReleaseID is a release's ID: unguessable, so that an ID seen in one
-// place says nothing about how many releases there are.
-func newReleaseID() (string, error) {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return "rl-" + hex.EncodeToString(b[:]), nil
 }
 
 // listReleases answers GET /api/v1/releases?after=N&limit=M&of=TYPE/KEY:
