@@ -319,20 +319,9 @@ func (s *Store) eventFilters(ctx context.Context, q store.EventQuery) (filters, 
 		f.args = append(f.args, q.Kinds)
 	}
 	if q.Markings != nil {
-		rows, err := s.pool.Query(ctx, "SELECT marking FROM event_markings")
+		allowed, err := s.allowedMarkings(ctx, "event_markings", store.ConjunctionFilter(q.Markings))
 		if err != nil {
-			return f, false, fmt.Errorf("postgres: %w", err)
-		}
-		all, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return f, false, fmt.Errorf("postgres: %w", err)
-		}
-		visible := store.ConjunctionFilter(q.Markings)
-		var allowed []string
-		for _, m := range all {
-			if visible(m) {
-				allowed = append(allowed, m)
-			}
+			return f, false, err
 		}
 		if len(allowed) == 0 {
 			return f, false, nil
@@ -471,4 +460,26 @@ func (s *Store) eventTimeRange(ctx context.Context, f filters) (lo, hi int64, ok
 		lo = max(lo, a.ObservedAt.UnixMicro())
 	}
 	return lo, hi, lo < hi, nil
+}
+
+// allowedMarkings are the markings a table of markings holds that allow
+// lets through: the list a query's "marking = ANY" condition keeps. The
+// condition stays even when every marking is allowed, since one stored
+// after the list was read was never put to the filter.
+func (s *Store) allowedMarkings(ctx context.Context, table string, allow func(string) bool) ([]string, error) {
+	rows, err := s.pool.Query(ctx, "SELECT marking FROM "+table)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	all, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	var out []string
+	for _, m := range all {
+		if allow(m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }

@@ -86,19 +86,9 @@ func (s *Store) ProcedureRecords(ctx context.Context, q store.ProcedureQuery) ([
 		where = append(where, "key = "+param(q.Key))
 	}
 	if q.Markings != nil {
-		rows, err := s.pool.Query(ctx, "SELECT marking FROM procedure_markings")
+		allowed, err := s.allowedMarkings(ctx, "procedure_markings", q.Markings)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: %w", err)
-		}
-		all, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return nil, fmt.Errorf("postgres: %w", err)
-		}
-		var allowed []string
-		for _, m := range all {
-			if q.Markings(m) {
-				allowed = append(allowed, m)
-			}
+			return nil, err
 		}
 		if len(allowed) == 0 {
 			return nil, nil

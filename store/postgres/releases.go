@@ -88,19 +88,9 @@ func (s *Store) Releases(ctx context.Context, q store.ReleaseQuery) ([]store.Rel
 		where = append(where, "of_record = "+param(q.Of))
 	}
 	if q.Markings != nil {
-		rows, err := s.pool.Query(ctx, "SELECT marking FROM release_markings")
+		allowed, err := s.allowedMarkings(ctx, "release_markings", q.Markings)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: %w", err)
-		}
-		all, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return nil, fmt.Errorf("postgres: %w", err)
-		}
-		var allowed []string
-		for _, m := range all {
-			if q.Markings(m) {
-				allowed = append(allowed, m)
-			}
+			return nil, err
 		}
 		if len(allowed) == 0 {
 			return nil, nil

@@ -385,16 +385,9 @@ func (s *Store) eventFilters(ctx context.Context, q store.EventQuery) (filters, 
 		}
 	}
 	if q.Markings != nil {
-		all, err := s.eventMarkings(ctx)
+		allowed, err := s.allowedMarkings(ctx, "event_markings", store.ConjunctionFilter(q.Markings))
 		if err != nil {
 			return f, false, err
-		}
-		visible := store.ConjunctionFilter(q.Markings)
-		var allowed []any
-		for _, m := range all {
-			if visible(m) {
-				allowed = append(allowed, m)
-			}
 		}
 		if len(allowed) == 0 {
 			return f, false, nil
@@ -407,21 +400,26 @@ func (s *Store) eventFilters(ctx context.Context, q store.EventQuery) (filters, 
 	return f, true, nil
 }
 
-func (s *Store) eventMarkings(ctx context.Context) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT marking FROM event_markings")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+// allowedMarkings are the markings a table of markings holds that allow
+// lets through, as query arguments: the list a query's "marking IN"
+// condition keeps. The condition stays even when every marking is
+// allowed, since one stored after the list was read was never put to
+// the filter.
+func (s *Store) allowedMarkings(ctx context.Context, table string, allow func(string) bool) ([]any, error) {
+	all, err := queryAll(ctx, s.read, "SELECT marking FROM "+table, func(sc interface{ Scan(...any) error }) (string, error) {
 		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, fmt.Errorf("sqlite: %w", err)
-		}
-		out = append(out, m)
+		return m, sc.Scan(&m)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	var out []any
+	for _, m := range all {
+		if allow(m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // scanEvents runs one query over start in [lo, hi) (nil: unbounded), with

@@ -73,18 +73,9 @@ func (s *Store) ProcedureRecords(ctx context.Context, q store.ProcedureQuery) ([
 		where, args = append(where, "key = ?"), append(args, q.Key)
 	}
 	if q.Markings != nil {
-		all, err := queryAll(ctx, s.read, "SELECT marking FROM procedure_markings", func(sc interface{ Scan(...any) error }) (string, error) {
-			var m string
-			return m, sc.Scan(&m)
-		})
+		allowed, err := s.allowedMarkings(ctx, "procedure_markings", q.Markings)
 		if err != nil {
 			return nil, err
-		}
-		var allowed []any
-		for _, m := range all {
-			if q.Markings(m) {
-				allowed = append(allowed, m)
-			}
 		}
 		if len(allowed) == 0 {
 			return nil, nil

@@ -79,18 +79,9 @@ func (s *Store) Releases(ctx context.Context, q store.ReleaseQuery) ([]store.Rel
 		where, args = append(where, "of_record = ?"), append(args, q.Of)
 	}
 	if q.Markings != nil {
-		all, err := queryAll(ctx, s.read, "SELECT marking FROM release_markings", func(sc interface{ Scan(...any) error }) (string, error) {
-			var m string
-			return m, sc.Scan(&m)
-		})
+		allowed, err := s.allowedMarkings(ctx, "release_markings", q.Markings)
 		if err != nil {
 			return nil, err
-		}
-		var allowed []any
-		for _, m := range all {
-			if q.Markings(m) {
-				allowed = append(allowed, m)
-			}
 		}
 		if len(allowed) == 0 {
 			return nil, nil
