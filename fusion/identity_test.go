@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "b8510c53cba6852c7ca9b8cde238b26e236223ee892b31021c50eb9dbaee47ee",
-	"violations/2": "333e0bf6ceb8be5f26fac734fddf1b686cdb1cf1533ced40b27b4e4668ddce69",
-	"violations/3": "5f9fe906b8c6cb3d06d5aa710538c1264e1b256a02f44a84c39153fd1de69b33",
-	"escalation/1": "1f8e0c432608a72257cf2c7cf144fdfd0de477e2612706b37ae61bb4c01429b4",
-	"escalation/2": "16cb51ce6aa3f5bc953390c0b0be88dfa0d2c79cc11950c1cb7eeb54566f8d1d",
-	"escalation/3": "f862bcd3af3a7daf5999654bd2dbe2e1a9da1070de4997ad185443db827d2809",
-	"bench":        "04ce5b3dbec99ff93b8f971f85b75445baa97c0950b6b51c16f4a3850e540210",
+	"violations/1": "be3b79e2777ae4e63eac303feda45dfd40e966b91469ecfa55042f892a709ae4",
+	"violations/2": "28553e413107e2bb1ad01530ed55f98c0208e65cc1b1077d438c1f34b86a16c8",
+	"violations/3": "d27af5970d548169dec4d2d95c5cd75a6db9c6789e78b6f8c1877467afc2fe70",
+	"escalation/1": "a2a28ae488897a0b3b5679a59d111a37da98e410c3551a64f29d7aff55e9d4cb",
+	"escalation/2": "ba7127908aeb62dd5aa31a02343c2106c051b08a83707a0867e072be329a06c1",
+	"escalation/3": "aafbaf2bd871efe160e292e515b9ce7c83a1fe42c58c03876d930f92cbf1b72f",
+	"bench":        "22c2b8e3fdb97e847aeab31e839f12488e353be6ef58ae83d9ae9aaf45fb7603",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

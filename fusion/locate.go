@@ -76,23 +76,23 @@ func ErrorEllipse(cov [2][2]float64, chi2 float64) Ellipse {
 var ErrNoFix = errors.New("the reports do not determine a location")
 
 // Locate estimates where an event happened by Gauss–Newton weighted least
-// squares in a local tangent plane. Bearing residuals are taken on the
-// ellipsoid (the geodesic azimuth from the observer), so meridian
-// convergence over tens of kilometres does not bias acoustic bearings of
-// one or two degrees.
+// squares in a local tangent plane. Bearing residuals are taken at each
+// observer (normalEquations), so meridian convergence over tens of
+// kilometres does not bias acoustic bearings of one or two degrees.
 func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 	start, ok := initialGuess(bearings, fixes)
 	if !ok {
 		return Estimate{}, ErrNoFix
 	}
 	tp := geo.NewTangent(start)
+	sights := lookouts(tp, bearings)
 	x := [2]float64{0, 0}
 	var info [2][2]float64
 	var chi2 float64
 	for iter := 0; iter < 20; iter++ {
 		p := tp.FromENU(x[0], x[1])
 		var g [2]float64
-		info, g, chi2 = normalEquations(tp, p, x, bearings, fixes)
+		info, g, chi2 = normalEquations(tp, p, x, sights, fixes)
 		cov, ok := invert(info)
 		if !ok {
 			return Estimate{}, ErrNoFix
@@ -105,7 +105,7 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 		}
 	}
 	p := tp.FromENU(x[0], x[1])
-	info, _, chi2 = normalEquations(tp, p, x, bearings, fixes)
+	info, _, chi2 = normalEquations(tp, p, x, sights, fixes)
 	cov, ok := invert(info)
 	if !ok || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
 		return Estimate{}, ErrNoFix
@@ -118,7 +118,7 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 // reports' positions and error models.
 func CRLB(truth geo.Point, bearings []Bearing, fixes []Fix) ([2][2]float64, error) {
 	tp := geo.NewTangent(truth)
-	info, _, _ := normalEquations(tp, truth, [2]float64{}, bearings, fixes)
+	info, _, _ := normalEquations(tp, truth, [2]float64{}, lookouts(tp, bearings), fixes)
 	cov, ok := invert(info)
 	if !ok {
 		return cov, ErrNoFix
@@ -137,9 +137,30 @@ func measurements(bearings []Bearing, fixes []Fix) int {
 	return n
 }
 
+// lookout is a sight line made ready for the iterations of Locate: its
+// observer's place in the fit's plane and the observer's own plane, from
+// which the estimate is looked at (Tangent.Look) at each step.
+type lookout struct {
+	Bearing
+	e, n float64      // the observer in the fit's plane
+	at   *geo.Tangent // the observer's own plane
+}
+
+func lookouts(tp *geo.Tangent, bearings []Bearing) []lookout {
+	out := make([]lookout, len(bearings))
+	for i, b := range bearings {
+		e, n := tp.ToENU(b.Observer)
+		out[i] = lookout{b, e, n, geo.NewTangent(b.Observer)}
+	}
+	return out
+}
+
 // normalEquations returns the Fisher information JᵀWJ, the gradient JᵀWr
-// and χ² at the point p (plane coordinates x).
-func normalEquations(tp *geo.Tangent, p geo.Point, x [2]float64, bearings []Bearing, fixes []Fix) (info [2][2]float64, g [2]float64, chi2 float64) {
+// and χ² at the point p (plane coordinates x). Bearing residuals are
+// taken at the observer (the azimuth from it, Tangent.Look), so meridian
+// convergence over tens of kilometres does not bias them; their Jacobian
+// is the plane's, whose error is of the same small order.
+func normalEquations(tp *geo.Tangent, p geo.Point, x [2]float64, sights []lookout, fixes []Fix) (info [2][2]float64, g [2]float64, chi2 float64) {
 	add := func(j [2]float64, r, w float64) {
 		info[0][0] += w * j[0] * j[0]
 		info[0][1] += w * j[0] * j[1]
@@ -148,14 +169,18 @@ func normalEquations(tp *geo.Tangent, p geo.Point, x [2]float64, bearings []Bear
 		g[1] += w * j[1] * r
 		chi2 += w * r * r
 	}
-	for _, b := range bearings {
-		oe, on := tp.ToENU(b.Observer)
-		de, dn := x[0]-oe, x[1]-on
+	var px geo.ECEF
+	if len(sights) > 0 {
+		px = geo.ToECEF(p)
+	}
+	for i := range sights {
+		b := &sights[i]
+		de, dn := x[0]-b.e, x[1]-b.n
 		r2 := de*de + dn*dn
 		if r2 < 1 {
 			continue // the observer stands on the estimate: no direction
 		}
-		dist, az, _ := geo.Inverse(b.Observer, p)
+		dist, az := b.at.Look(px)
 		sigma := b.SigmaDeg * math.Pi / 180
 		res := wrapRad((b.AzimuthDeg - az) * math.Pi / 180)
 		add([2]float64{dn / r2, -de / r2}, res, 1/(sigma*sigma))

@@ -86,3 +86,36 @@ func (t *Tangent) FromENU(east, north float64) Point {
 	lon := math.Atan2(x[1], x[0])
 	return Point{Lat: lat * geodDeg, Lon: lon * geodDeg}
 }
+
+// ECEF is a point in Earth-centred, Earth-fixed coordinates, metres.
+type ECEF [3]float64
+
+// ToECEF returns the ECEF coordinates of p on the ellipsoid's surface.
+func ToECEF(p Point) ECEF { return ecef(p) }
+
+// Look returns how the point x (ECEF) is seen from the plane's origin: the
+// distance along the ground and the azimuth, degrees clockwise from true
+// north at the origin. It stands in for Inverse over the tens of
+// kilometres a sight line reaches, at a fraction of its cost (no
+// iteration): the azimuth is that of the normal section through x, which
+// differs from the geodesic's by under 10⁻⁵° (0.04″) within 100 km; the distance
+// is the chord lengthened by the arc's excess over it on a sphere of the
+// local radius, s − c ≈ c³/(24R²), within 2 cm of the geodesic at 100 km
+// (tangent_test.go).
+func (t *Tangent) Look(x ECEF) (distanceM, azimuthDeg float64) {
+	d := [3]float64{x[0] - t.o[0], x[1] - t.o[1], x[2] - t.o[2]}
+	e, n := dot(d, t.east), dot(d, t.north)
+	c2 := dot(d, d)
+	az := math.Atan2(e, n) * geodDeg
+	if az < 0 {
+		az += 360
+	}
+	if az >= 360 { // -tiny + 360 rounds to 360
+		az = 0
+	}
+	return math.Sqrt(c2) * (1 + c2/(24*meanRadius2)), az
+}
+
+// meanRadius2 is the square of the Earth's mean radius (IUGG, 6,371,008.8 m),
+// enough for the arc's small excess over its chord.
+const meanRadius2 = 6371008.8 * 6371008.8

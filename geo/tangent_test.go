@@ -88,3 +88,28 @@ func BenchmarkTangent(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/roundtrip")
 }
+
+// TestLookAgreesWithInverse pins Look against the geodesic over the
+// distances sight lines reach, in every direction and at the latitudes of
+// the front and beyond.
+func TestLookAgreesWithInverse(t *testing.T) {
+	for _, c := range []struct {
+		lat, lon float64
+	}{{48.0, 37.8}, {46.6, 33.0}, {51.5, 35.0}, {0, 0}, {-33.9, 18.4}, {70, 25}} {
+		from := Point{Lat: c.lat, Lon: c.lon}
+		tp := NewTangent(from)
+		for _, dist := range []float64{50, 1000, 10000, 40000, 70000, 100000} {
+			for az := 0.0; az < 360; az += 7.5 {
+				to := Direct(from, az, dist)
+				s, a, _ := Inverse(from, to)
+				gotS, gotA := tp.Look(ToECEF(to))
+				if math.Abs(gotS-s) > 0.02 {
+					t.Errorf("%v → %.0f m at %.1f°: distance %.4f m, geodesic %.4f m", from, dist, az, gotS, s)
+				}
+				if d := math.Abs(math.Remainder(gotA-a, 360)); d > 1e-5 {
+					t.Errorf("%v → %.0f m at %.1f°: azimuth %.9f°, geodesic %.9f° (off by %.2g°)", from, dist, az, gotA, a, d)
+				}
+			}
+		}
+	}
+}
