@@ -19,18 +19,25 @@ import (
 // it: every report fused in ledger order, final events taken as they
 // become final, and every event assessed under the demo agreement — and,
 // in the same run, fusion alone, the baseline the assessment's cost is
-// read against. The scenario is the simulator's escalation for 24 hours;
-// TRUCE_BENCH_SCALE sets its size (10: about 50,000 reports; 132: about a
-// million).
+// read against. The scenario is the simulator's escalation;
+// TRUCE_BENCH_SCALE sets its density (10: about 50,000 reports a day; 132:
+// about a million a day, a front ablaze) and TRUCE_BENCH_DAYS its length
+// (1 by default; 20 at scale 10 is a million reports at the density of a
+// heavy day).
 func BenchmarkFuseAndAssess(b *testing.B) {
-	scale := 10.0
-	if s := os.Getenv("TRUCE_BENCH_SCALE"); s != "" {
-		var err error
-		if scale, err = strconv.ParseFloat(s, 64); err != nil {
-			b.Fatal(err)
+	scale, days := 10.0, 1.0
+	for _, v := range []struct {
+		name string
+		to   *float64
+	}{{"TRUCE_BENCH_SCALE", &scale}, {"TRUCE_BENCH_DAYS", &days}} {
+		if s := os.Getenv(v.name); s != "" {
+			var err error
+			if *v.to, err = strconv.ParseFloat(s, 64); err != nil {
+				b.Fatalf("%s: %v", v.name, err)
+			}
 		}
 	}
-	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: scale})
+	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: time.Duration(days * float64(24*time.Hour)), Scale: scale})
 	if err != nil {
 		b.Fatal(err)
 	}

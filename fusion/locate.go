@@ -85,7 +85,8 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 		return Estimate{}, ErrNoFix
 	}
 	tp := geo.NewTangent(start)
-	sights := lookouts(tp, bearings)
+	var buf [8]lookout // most events have a few sight lines: on the stack
+	sights := lookouts(buf[:0], tp, bearings)
 	x := [2]float64{0, 0}
 	var info [2][2]float64
 	var chi2 float64
@@ -118,7 +119,7 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 // reports' positions and error models.
 func CRLB(truth geo.Point, bearings []Bearing, fixes []Fix) ([2][2]float64, error) {
 	tp := geo.NewTangent(truth)
-	info, _, _ := normalEquations(tp, truth, [2]float64{}, lookouts(tp, bearings), fixes)
+	info, _, _ := normalEquations(tp, truth, [2]float64{}, lookouts(nil, tp, bearings), fixes)
 	cov, ok := invert(info)
 	if !ok {
 		return cov, ErrNoFix
@@ -142,15 +143,15 @@ func measurements(bearings []Bearing, fixes []Fix) int {
 // which the estimate is looked at (Tangent.Look) at each step.
 type lookout struct {
 	Bearing
-	e, n float64      // the observer in the fit's plane
-	at   *geo.Tangent // the observer's own plane
+	e, n float64     // the observer in the fit's plane
+	at   geo.Tangent // the observer's own plane
 }
 
-func lookouts(tp *geo.Tangent, bearings []Bearing) []lookout {
-	out := make([]lookout, len(bearings))
-	for i, b := range bearings {
+// lookouts appends the sight lines, made ready, to out.
+func lookouts(out []lookout, tp *geo.Tangent, bearings []Bearing) []lookout {
+	for _, b := range bearings {
 		e, n := tp.ToENU(b.Observer)
-		out[i] = lookout{b, e, n, geo.NewTangent(b.Observer)}
+		out = append(out, lookout{b, e, n, *geo.NewTangent(b.Observer)})
 	}
 	return out
 }
