@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/evaluate"
+	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/observation"
 )
 
@@ -21,6 +22,9 @@ import (
 // check, so it runs only when asked:
 //
 //	TRUCE_DIAGNOSE=violations:1:24h,escalation:2:24h go test -run Diagnose -v ./fusion
+//
+// TRUCE_DIAGNOSE_VERBOSE=1 also shows each duplicate and missed event with
+// its reports, their times, sight lines and fixes.
 func TestDiagnose(t *testing.T) {
 	spec := os.Getenv("TRUCE_DIAGNOSE")
 	if spec == "" {
@@ -48,6 +52,7 @@ func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration) {
 	events := fuseAll(obs)
 	r := evaluate.Score(truth, toEvaluate(events), evaluate.Options{})
 	logReport(t, r)
+	verbose := os.Getenv("TRUCE_DIAGNOSE_VERBOSE") != ""
 
 	// A report's label: the sensor's model, what it saw (or SPUR for a
 	// report of nothing) and the direction of fire it stated.
@@ -124,6 +129,12 @@ func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration) {
 		case winner[v.truth] != i:
 			w := events[winner[v.truth]]
 			duplicates[fmt.Sprintf("%s: {%s} beside {%s}", truth.Events[v.truth-1].Kind, signature(e.Observations), signature(w.Observations))]++
+			if verbose {
+				te := truth.Events[v.truth-1]
+				t.Logf("DUPLICATE of %s %s at %s (%.5f,%.5f) origin %v", te.ID, te.Kind, te.Time, te.Location.Lat, te.Location.Lon, te.Origin)
+				t.Logf("  matched by %s", detail(w, byKey, label))
+				t.Logf("  duplicate  %s", detail(e, byKey, label))
+			}
 		}
 	}
 	for i, te := range truth.Events {
@@ -136,9 +147,70 @@ func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration) {
 		}
 		missed[te.Kind+": {"+signature(ks)+"}"]++
 	}
+	if verbose {
+		for i, te := range truth.Events {
+			if _, ok := winner[i+1]; ok || len(te.Observations) == 0 {
+				continue
+			}
+			t.Logf("MISSED %s %s at %s (%.5f,%.5f) origin %v", te.ID, te.Kind, te.Time, te.Location.Lat, te.Location.Lon, te.Origin)
+			for _, o := range te.Observations {
+				k := observation.Key{Source: o.Source, ID: o.ID}
+				where := "in no event"
+				for j, e := range events {
+					if slices.Contains(e.Observations, k) {
+						where = "in " + detail(events[j], byKey, label)
+						break
+					}
+				}
+				t.Logf("  %s %s", report(byKey[k], label(k)), where)
+			}
+		}
+	}
 	logCounts(t, "duplicates (the duplicate beside the event that matched)", duplicates)
 	logCounts(t, "spurious events", spurious)
 	logCounts(t, "missed true events", missed)
+}
+
+// detail shows a fused event and its reports, one per line.
+func detail(e *fusion.Event, byKey map[observation.Key]*observation.Observation, label func(observation.Key) string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s–%s", e.ID, e.Kind, e.Start.Format("15:04:05.000"), e.End.Format("15:04:05.000"))
+	if e.Location != nil {
+		fmt.Fprintf(&b, " at %v", e.Location)
+	}
+	if e.Origin != nil {
+		fmt.Fprintf(&b, " from %v", e.Origin)
+	}
+	for _, k := range e.Observations {
+		b.WriteString("\n      ")
+		b.WriteString(report(byKey[k], label(k)))
+	}
+	return b.String()
+}
+
+// report shows what one report said.
+func report(o *observation.Observation, label string) string {
+	s := fmt.Sprintf("%-24s %s ±%gs", label, o.ObservedAt.Format("15:04:05.000"), o.TimeSigmaS)
+	pt := func(p *observation.Point) string {
+		cep := 0.0
+		if p.CEPm != nil {
+			cep = *p.CEPm
+		}
+		return fmt.Sprintf("(%.5f,%.5f ±%.0f m)", p.Lat, p.Lon, cep)
+	}
+	if o.BearingDeg != nil {
+		s += fmt.Sprintf(" bearing %.1f±%.1f° from %s", *o.BearingDeg, o.BearingSigmaDeg, pt(o.Observer))
+	}
+	if o.Range != nil {
+		s += fmt.Sprintf(" range %.0f–%.0f m", o.Range.MinM, o.Range.MaxM)
+	}
+	if o.Location != nil {
+		s += " at " + pt(o.Location)
+	}
+	if o.Origin != nil {
+		s += " origin " + pt(o.Origin)
+	}
+	return s
 }
 
 func logCounts(t *testing.T, title string, m map[string]int) {
