@@ -37,7 +37,50 @@ type Config struct {
 	// Line is the id of the line of contact in Agreement; "" means
 	// "contact".
 	Line string
+	// LayoutSeed, when non-zero, draws where the sensors stand (and each
+	// one's drawn characteristics: detection ranges, bearing σ, field of
+	// view) instead of Seed, so that the same war can be watched by
+	// another deployment. The sectors, the events and the errors still
+	// come from Seed; the restrictions of patrols and the sensors'
+	// schedules follow the patrols' new bases. Zero, or Seed itself,
+	// means Seed's own layout.
+	LayoutSeed uint64
+	// Errors is how far the sensors' true errors depart from what their
+	// reports state; the zero value is "exactly as stated".
+	Errors ErrorModel
 }
+
+// ErrorModel makes the world rougher than the reports claim, so that
+// fusion can be measured when the stated σ are wrong. Its zero value
+// draws every error from a normal law with exactly the σ the report
+// states, as the simulator did before the model existed, byte for byte.
+// Its draws come from a stream of their own: changing it moves no event,
+// detection or count, only the measurement errors (and an arrival they
+// would put before the report's own observed_at).
+type ErrorModel struct {
+	// SigmaScale multiplies the σ of every measurement a report states an
+	// accuracy for — bearings, ranges, locations, points of origin, the
+	// observer's own fix — so that true errors are SigmaScale times the
+	// stated σ: above 1 the sensors are over-confident. Zero means 1.
+	SigmaScale float64 `json:"sigma_scale"`
+	// TimeSigmaScale does the same for the error of observed_at
+	// (time_sigma_s). Zero means 1.
+	TimeSigmaScale float64 `json:"time_sigma_scale"`
+	// Outliers is the share of reports of events with a gross error — a
+	// bearing misread, a grid reference mistyped, a radar track on the
+	// wrong round: all its measurement errors are drawn with 5 to 10
+	// times the σ they would otherwise have. The truth notes each one.
+	// Zero means none.
+	Outliers float64 `json:"outliers"`
+	// BearingBiasDeg is the σ of each bearing-taking sensor's constant
+	// bias — a compass or a microphone array aligned wrongly once —
+	// drawn once per sensor from N(0, BearingBiasDeg²) and added to every
+	// bearing it reports. Zero means none.
+	BearingBiasDeg float64 `json:"bearing_bias_deg"`
+}
+
+// Gross errors are drawn with outlierMin to outlierMax times the σ.
+const outlierMin, outlierMax = 5.0, 10.0
 
 // Defaults and limits of a Config.
 const (
@@ -45,6 +88,11 @@ const (
 	DefaultLine     = "contact"
 	MaxDuration     = 31 * 24 * time.Hour
 	MaxScale        = 1000.0
+	// MaxSigmaScale bounds ErrorModel's SigmaScale and TimeSigmaScale.
+	MaxSigmaScale = 100.0
+	// MaxBearingBiasDeg bounds ErrorModel.BearingBiasDeg: beyond it a
+	// bearing says nothing.
+	MaxBearingBiasDeg = 45.0
 	// Horizon is the latest a report arrives after what it reports: the
 	// fusion's default tolerance for late reports.
 	Horizon = 72 * time.Hour
@@ -205,7 +253,39 @@ func (c Config) resolve() (resolved, error) {
 	if r.SensorScale > 0 {
 		r.sensorScale = r.SensorScale
 	}
+	if r.LayoutSeed == r.Seed {
+		r.LayoutSeed = 0
+	}
+	if err := r.Errors.resolve(); err != nil {
+		return r, err
+	}
 	r.start = r.Start.UnixMilli()
 	r.end = r.start + r.Duration.Milliseconds()
 	return r, nil
 }
+
+// resolve applies the defaults of m and checks it.
+func (m *ErrorModel) resolve() error {
+	for _, s := range []struct {
+		name string
+		v    *float64
+	}{{"sigma scale", &m.SigmaScale}, {"time sigma scale", &m.TimeSigmaScale}} {
+		if *s.v == 0 {
+			*s.v = 1
+		}
+		if math.IsNaN(*s.v) || *s.v < 0 || *s.v > MaxSigmaScale {
+			return fmt.Errorf("%s %v: want a factor from 0 (meaning 1: errors as stated) to %v", s.name, *s.v, MaxSigmaScale)
+		}
+	}
+	if math.IsNaN(m.Outliers) || m.Outliers < 0 || m.Outliers > 1 {
+		return fmt.Errorf("outliers %v: want a share of reports from 0 to 1", m.Outliers)
+	}
+	if math.IsNaN(m.BearingBiasDeg) || m.BearingBiasDeg < 0 || m.BearingBiasDeg > MaxBearingBiasDeg {
+		return fmt.Errorf("bearing bias %v°: want a σ from 0 to %v degrees", m.BearingBiasDeg, MaxBearingBiasDeg)
+	}
+	return nil
+}
+
+// asStated is the resolved ErrorModel of a run whose errors are what the
+// reports say.
+var asStated = ErrorModel{SigmaScale: 1, TimeSigmaScale: 1}

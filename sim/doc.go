@@ -14,7 +14,10 @@
 // happened". TRUTH.md documents the files.
 //
 // A run is a pure function of its Config: one PCG stream per concern
-// (layout, schedules, events, reports) seeded from Config.Seed, no wall
-// clock, no map iteration in anything emitted, so the same Config gives
-// byte-identical files and a different seed a different war.
+// (layout, schedules, events, reports, the error model's departures)
+// seeded from Config.Seed — the sensors' placement from Config.LayoutSeed
+// when set — no wall clock, no map iteration in anything emitted, so the
+// same Config gives byte-identical files and a different seed a different
+// war. Config.Errors makes the true errors depart from the stated ones,
+// to measure fusion in a world rougher than its reports claim.
 package sim

@@ -4,12 +4,16 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 
 	"github.com/truce-mechanism/truce/geo"
 )
 
 // SpeedOfSound is what the acoustic models use, m/s (dry air, about 20 °C).
 const SpeedOfSound = 343.0
+
+// maxRangeM is the longest range_m the intake contract takes.
+const maxRangeM = 100000.0
 
 // What a report of an event is about (ObsRef.Sees).
 const (
@@ -98,6 +102,35 @@ func (w *world) arrival(s *sensor, t int64, k *track, spot bool) int64 {
 		a = max(a, sp.to+int64(r.Float64()*float64(10*msPerMinute)))
 	}
 	return a
+}
+
+// biasBearings draws each bearing-taking sensor's constant bias, rounded
+// to the hundredth of a degree truth.json records, so that the truth is
+// exactly what is added.
+func (w *world) biasBearings() {
+	sd := w.cfg.Errors.BearingBiasDeg
+	if sd == 0 {
+		return
+	}
+	for _, s := range w.sensors {
+		switch s.model {
+		case mPatrol, mCamera, mAcoustic:
+			s.bearingBias = roundTo(sd*w.errs.NormFloat64(), 2)
+		}
+	}
+}
+
+// spread is what one report's measurement errors are drawn with, as a
+// multiple of the σ the report states: the error model's SigmaScale, or
+// for a gross error (chance Outliers) 5 to 10 times that, with the note
+// the truth gives the report.
+func (w *world) spread() (float64, string) {
+	m := w.cfg.Errors
+	if m.Outliers == 0 || w.errs.Float64() >= m.Outliers {
+		return m.SigmaScale, ""
+	}
+	k := m.SigmaScale * uniform(w.errs, outlierMin, outlierMax)
+	return k, "gross error: measured with " + strconv.FormatFloat(k, 'f', 1, 64) + "× the stated σ"
 }
 
 // observe has every sensor report what it could perceive of every event,
@@ -282,8 +315,9 @@ func (w *world) patrolReport(s *sensor, k *track, e *event, pos, at geo.Point, t
 	r := w.rep
 	d, az, _ := geo.Inverse(pos, at)
 	heard := t + int64(d/SpeedOfSound*1000)
+	spread, gross := w.spread()
 	x := doc{src: s, kind: e.kindName(), timeSigma: 60}
-	x.observedAt = roundMs(heard+int64(r.NormFloat64()*40000), msPerMinute)
+	x.observedAt = roundMs(heard+int64(r.NormFloat64()*40000*w.cfg.Errors.TimeSigmaScale), msPerMinute)
 	x.count = miscount(r, e.count, s.countErr)
 	pr := s.fireCorrect
 	if d > 5000 || e.cat.ID == "small_arms" {
@@ -291,36 +325,39 @@ func (w *world) patrolReport(s *sensor, k *track, e *event, pos, at geo.Point, t
 	}
 	x.fire = fireSaid(r, sees, pr)
 	note := classReport(r, &x, e, s.classShare, s.misclass, 0.5, 0)
-	x.observer = latlon(gauss2(r, pos, 5), 5, 10)
+	x.observer = latlon(gauss2(r, pos, 5*spread), 5, 10)
 	if s.mgrs {
 		x.observer.mgrs = 4
 	}
-	x.hasBearing, x.bearing, x.bearingSig = true, az+s.bearingSigma*r.NormFloat64(), roundTo(s.bearingSigma, 1)
+	x.hasBearing, x.bearing, x.bearingSig = true, az+s.bearingBias+s.bearingSigma*spread*r.NormFloat64(), roundTo(s.bearingSigma, 1)
 	if r.Float64() < s.rangeShare {
-		est := d * math.Exp(s.rangeSigma*r.NormFloat64())
+		est := d * math.Exp(s.rangeSigma*spread*r.NormFloat64())
 		x.hasRange = true
-		x.rangeMin = math.Floor(0.7*est/100) * 100
-		x.rangeMax = math.Min(100000, math.Max(x.rangeMin+100, math.Ceil(1.3*est/100)*100))
+		// The intake takes ranges up to 100 km: a gross overestimate says
+		// "100 km", never a minimum beyond its maximum.
+		x.rangeMin = math.Min(maxRangeM, math.Floor(0.7*est/100)*100)
+		x.rangeMax = math.Min(maxRangeM, math.Max(x.rangeMin+100, math.Ceil(1.3*est/100)*100))
 	}
 	spot := (e.cat.ID != "small_arms" && e.cat.ID != "mortar" || e.count >= 10) && r.Float64() < 0.5
-	w.emit(&x, e, sees, w.arrival(s, heard, k, spot), t, "", note)
+	w.emit(&x, e, sees, w.arrival(s, heard, k, spot), t, "", joinNote(note, gross))
 }
 
 // cameraReport: a flash or a burst on a fixed camera, bearing from the
 // image, distance from the flash-to-bang delay, time to the second.
 func (w *world) cameraReport(s *sensor, e *event, d, az float64, t int64, sees string) {
 	r := w.rep
+	spread, gross := w.spread()
 	x := doc{src: s, kind: e.kindName(), timeSigma: 1}
-	x.observedAt = roundMs(t+int64(300*r.NormFloat64()), msPerSecond)
+	x.observedAt = roundMs(t+int64(300*w.cfg.Errors.TimeSigmaScale*r.NormFloat64()), msPerSecond)
 	x.count = max(1, binomial(r, e.count, s.countDetect))
 	x.fire = fireSaid(r, sees, s.fireCorrect)
 	x.observer = latlon(s.pos, 6, 3)
-	x.hasBearing, x.bearing, x.bearingSig = true, az+s.bearingSigma*r.NormFloat64(), roundTo(s.bearingSigma, 1)
-	est := d * math.Exp(s.rangeSigma*r.NormFloat64())
+	x.hasBearing, x.bearing, x.bearingSig = true, az+s.bearingBias+s.bearingSigma*spread*r.NormFloat64(), roundTo(s.bearingSigma, 1)
+	est := d * math.Exp(s.rangeSigma*spread*r.NormFloat64())
 	x.hasRange = true
-	x.rangeMin = math.Round(0.85*est/10) * 10
-	x.rangeMax = math.Min(100000, math.Max(x.rangeMin+10, math.Round(1.15*est/10)*10))
-	w.emit(&x, e, sees, w.arrival(s, t, nil, false), t, "", "")
+	x.rangeMin = math.Min(maxRangeM, math.Round(0.85*est/10)*10)
+	x.rangeMax = math.Min(maxRangeM, math.Max(x.rangeMin+10, math.Round(1.15*est/10)*10))
+	w.emit(&x, e, sees, w.arrival(s, t, nil, false), t, "", gross)
 }
 
 // acousticReport: a microphone array's detection. observed_at is when the
@@ -329,31 +366,33 @@ func (w *world) cameraReport(s *sensor, e *event, d, az float64, t int64, sees s
 func (w *world) acousticReport(s *sensor, e *event, d, az float64, t int64, sees string) {
 	r := w.rep
 	heard := t + int64(d/SpeedOfSound*1000)
+	spread, gross := w.spread()
 	x := doc{src: s, kind: e.kindName(), timeSigma: 0.005, frac: 3}
-	x.observedAt = heard + int64(math.Round(5*r.NormFloat64()))
+	x.observedAt = heard + int64(math.Round(5*w.cfg.Errors.TimeSigmaScale*r.NormFloat64()))
 	x.count = max(1, binomial(r, e.count, s.countDetect))
 	x.fire = fireSaid(r, sees, s.fireCorrect)
 	note := classReport(r, &x, e, s.classShare, s.misclass, 0, 0)
 	x.observer = latlon(s.pos, 6, 2)
-	x.hasBearing, x.bearing, x.bearingSig = true, az+s.bearingSigma*r.NormFloat64(), roundTo(s.bearingSigma, 1)
-	w.emit(&x, e, sees, w.arrival(s, heard, nil, false), t, "", note)
+	x.hasBearing, x.bearing, x.bearingSig = true, az+s.bearingBias+s.bearingSigma*spread*r.NormFloat64(), roundTo(s.bearingSigma, 1)
+	w.emit(&x, e, sees, w.arrival(s, heard, nil, false), t, "", joinNote(note, gross))
 }
 
 // radarReport: a counter-battery radar tracked the rounds and computed
 // their point of origin (CEP growing with range) and predicted impact.
 func (w *world) radarReport(s *sensor, e *event, d float64) {
 	r := w.rep
+	spread, gross := w.spread()
 	x := doc{src: s, kind: "explosion", fire: "outgoing", timeSigma: 1}
-	x.observedAt = roundMs(e.t+int64(500*r.NormFloat64()), msPerSecond)
+	x.observedAt = roundMs(e.t+int64(500*w.cfg.Errors.TimeSigmaScale*r.NormFloat64()), msPerSecond)
 	x.count = max(1, binomial(r, e.count, s.countDetect))
 	note := classReport(r, &x, e, s.classShare, s.misclass, 0, 0)
 	x.observer = latlon(s.pos, 6, 5)
 	cep := math.Max(s.cepMin, s.cepFrac*d)
-	x.origin = latlon(gauss2(r, e.origin, cep/cepFromSigma), 6, cep)
+	x.origin = latlon(gauss2(r, e.origin, cep/cepFromSigma*spread), 6, cep)
 	di := geo.DistanceM(s.pos, e.target)
 	cepI := math.Max(50, s.impactFrac*di) + e.cat.DispersionM
-	x.location = latlon(gauss2(r, e.target, cepI/cepFromSigma), 6, cepI)
-	w.emit(&x, e, seesTrack, w.arrival(s, e.t, nil, false), e.t, "", note)
+	x.location = latlon(gauss2(r, e.target, cepI/cepFromSigma*spread), 6, cepI)
+	w.emit(&x, e, seesTrack, w.arrival(s, e.t, nil, false), e.t, "", joinNote(note, gross))
 }
 
 // osint: desks pick up posts about impacts — big salvos more often —
@@ -378,15 +417,16 @@ func (w *world) osint(e *event) {
 		first := ""
 		var arr int64
 		for copyN := 0; copyN < 2; copyN++ {
+			spread, gross := w.spread()
 			x := doc{src: s, kind: e.kindName(), fire: "incoming", timeSigma: 900}
-			x.observedAt = roundMs(e.tImpact+int64(r.NormFloat64()*10*float64(msPerMinute)), 5*msPerMinute)
+			x.observedAt = roundMs(e.tImpact+int64(r.NormFloat64()*10*float64(msPerMinute)*w.cfg.Errors.TimeSigmaScale), 5*msPerMinute)
 			n := miscount(r, e.count, 0.5)
 			if n > 10 {
 				n = max(10, int(math.Round(float64(n)/5))*5)
 			}
 			x.count = n
 			sigma := s.locSigma * uniform(r, 0.5, 1.5)
-			x.location = latlon(gauss2(r, e.target, sigma), 4, math.Round(sigma*cepFromSigma/100)*100)
+			x.location = latlon(gauss2(r, e.target, sigma*spread), 4, math.Round(sigma*cepFromSigma/100)*100)
 			note := classReport(r, &x, e, s.classShare, s.misclass, 0.5, 0.5)
 			claim := e.party
 			switch {
@@ -399,6 +439,7 @@ func (w *world) osint(e *event) {
 			if claim != e.party {
 				note = joinNote(note, "wrong party claimed")
 			}
+			note = joinNote(note, gross)
 			if copyN == 0 {
 				arr = w.arrival(s, e.tImpact, nil, false)
 				first = w.emit(&x, e, seesImpact, arr, e.tImpact, "", note)
@@ -414,8 +455,11 @@ func (w *world) osint(e *event) {
 }
 
 func joinNote(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "; " + b
 }
@@ -450,16 +494,17 @@ func (w *world) crater(e *event) {
 	k := s.tracks[i]
 	visit := k.from() + int64(uniform(r, 0.2, 0.8)*float64(k.to()-k.from()))
 	crater := gauss2(r, e.target, e.cat.DispersionM/2)
+	spread, gross := w.spread()
 	x := doc{src: s, kind: "explosion", fire: "incoming", timeSigma: 1800}
-	x.observedAt = roundMs(e.tImpact+int64(r.NormFloat64()*20*float64(msPerMinute)), 15*msPerMinute)
+	x.observedAt = roundMs(e.tImpact+int64(r.NormFloat64()*20*float64(msPerMinute)*w.cfg.Errors.TimeSigmaScale), 15*msPerMinute)
 	x.count = max(1, binomial(r, e.count, 0.6))
-	x.location = latlon(gauss2(r, crater, 5), 5, 10)
+	x.location = latlon(gauss2(r, crater, 5*spread), 5, 10)
 	if s.mgrs {
 		x.location.mgrs = 4
 	}
 	_, back, _ := geo.Inverse(crater, e.origin)
-	x.hasOBear, x.oBearing, x.oBearSig = true, back+10*r.NormFloat64(), 10
-	note := classReport(r, &x, e, 1, 0.15, 0.8, 0)
+	x.hasOBear, x.oBearing, x.oBearSig = true, back+s.bearingBias+10*spread*r.NormFloat64(), 10
+	note := joinNote(classReport(r, &x, e, 1, 0.15, 0.8, 0), gross)
 	x.notes = "crater analysis on site"
 	w.emit(&x, e, seesCrater, visit+int64(uniform(r, 1, 4)*float64(msPerHour)), e.tImpact, "", note)
 }
@@ -499,9 +544,10 @@ func (w *world) observeDeployment(e *event) {
 			x := doc{src: s, kind: "weapon_sighting", timeSigma: 1}
 			x.observedAt = floorTo(t, msPerSecond)
 			x.count = max(1, binomial(r, e.units, s.countDetect))
-			x.location = latlon(gauss2(r, e.origin, s.locSigma), 6, s.locSigma*cepFromSigma)
+			spread, gross := w.spread()
+			x.location = latlon(gauss2(r, e.origin, s.locSigma*spread), 6, s.locSigma*cepFromSigma)
 			x.observer = latlon(k.samples[bestI], 5, 20)
-			note := classReport(r, &x, e, 1, s.misclass, 0.9, 0.7)
+			note := joinNote(classReport(r, &x, e, 1, s.misclass, 0.9, 0.7), gross)
 			w.emit(&x, e, seesWeapon, w.arrival(s, t, k, false), t, "", note)
 		}
 	}
@@ -512,7 +558,7 @@ func (w *world) observeRestriction(e *event) {
 	r := w.rep
 	s := e.team
 	x := doc{src: s, kind: "restriction", timeSigma: 60, count: 1, party: e.party, notes: e.reason}
-	x.observedAt = roundMs(e.t+int64(r.NormFloat64()*30000), msPerMinute)
+	x.observedAt = roundMs(e.t+int64(r.NormFloat64()*30000*w.cfg.Errors.TimeSigmaScale), msPerMinute)
 	x.location = latlon(e.location, 5, 10)
 	if s.mgrs {
 		x.location.mgrs = 4

@@ -38,6 +38,7 @@ type world struct {
 	surgeAxis       []int
 
 	rep           *rand.Rand
+	errs          *rand.Rand // ErrorModel's draws (nil: errors as stated)
 	grid          *grid
 	near          []int32
 	reach         [7]float64
@@ -87,7 +88,11 @@ func Run(cfg Config) (*Result, error) {
 	for _, s := range w.sectors {
 		w.sectorWeight += s.Weight
 	}
-	w.layoutSensors(layout)
+	placement := layout
+	if rc.LayoutSeed != 0 {
+		placement = newRand(rc.LayoutSeed, streamPlacement)
+	}
+	w.layoutSensors(placement)
 	for _, s := range w.sensors {
 		switch s.model {
 		case mPatrol:
@@ -121,6 +126,10 @@ func Run(cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("applying agreement %s: %w", rc.Agreement.ID, err)
 	}
 
+	if rc.Errors != asStated {
+		w.errs = newRand(rc.Seed, streamErrors)
+		w.biasBearings()
+	}
 	w.rep = newRand(rc.Seed, streamReports)
 	w.observe()
 	slices.SortFunc(w.out, func(a, b outObs) int {
@@ -142,7 +151,7 @@ func (w *world) result() *Result {
 		Description: c.sc.info.Description,
 		Seed:        c.Seed,
 		Config: TruthConfig{Scenario: c.sc.info.Name, Seed: c.Seed, Start: formatMs(c.start), Duration: c.Duration.String(),
-			Scale: c.Scale, EventScale: c.eventScale, SensorScale: c.sensorScale, Line: c.Line},
+			Scale: c.Scale, EventScale: c.eventScale, SensorScale: c.sensorScale, Line: c.Line, LayoutSeed: c.LayoutSeed},
 		Agreement: AgreementRef{ID: a.ID, Version: a.Version, SHA256: a.Digest(), File: a.File, EffectiveFrom: formatMs(a.EffectiveFrom.UnixMilli())},
 		Window:    Window{Start: formatMs(c.start), End: formatMs(c.end)},
 		Physics:   Physics{SpeedOfSoundMps: SpeedOfSound, HorizonHours: Horizon.Hours(), SunReference: pt(w.front.mid)},
@@ -150,6 +159,10 @@ func (w *world) result() *Result {
 		Episodes:  w.episodes,
 		Gaps:      w.gaps,
 		Spurious:  w.spurious,
+	}
+	if c.Errors != asStated {
+		em := c.Errors
+		t.Config.Errors = &em
 	}
 	if len(w.out) > 0 {
 		t.Window.LastArrival = formatMs(w.out[len(w.out)-1].arrival)
@@ -284,6 +297,7 @@ func (s *sensor) describe() Sensor {
 	t.DetectRangeDayM = cats(s.detectDay)
 	t.DetectProbability = s.pDetect
 	t.BearingSigmaDeg = roundTo(s.bearingSigma, 1)
+	t.BearingBiasDeg = s.bearingBias
 	t.RangeErrorSigma = s.rangeSigma
 	t.CountDetect = s.countDetect
 	t.CountError = s.countErr

@@ -37,6 +37,7 @@ type sensor struct {
 	detectDay    [7]float64 // cameras by day
 	pDetect      float64
 	bearingSigma float64
+	bearingBias  float64 // ErrorModel: added to every bearing it reports
 	rangeSigma   float64
 	rangeShare   float64
 	countErr     float64

@@ -22,7 +22,7 @@ var runs sync.Map
 
 func run(t testing.TB, cfg Config) *Result {
 	t.Helper()
-	key := fmt.Sprintf("%s/%d/%v/%v/%v", cfg.Scenario, cfg.Seed, cfg.Start.UnixMilli(), cfg.Duration, cfg.Scale)
+	key := fmt.Sprintf("%s/%d/%v/%v/%v/%d/%+v", cfg.Scenario, cfg.Seed, cfg.Start.UnixMilli(), cfg.Duration, cfg.Scale, cfg.LayoutSeed, cfg.Errors)
 	if r, ok := runs.Load(key); ok {
 		return r.(*Result)
 	}
@@ -440,6 +440,13 @@ func TestConfigErrors(t *testing.T) {
 		{"huge scale", Config{Scenario: "quiet", Scale: 1e6}, "scale"},
 		{"NaN event scale", Config{Scenario: "quiet", EventScale: math.NaN()}, "event scale"},
 		{"no such line", Config{Scenario: "quiet", Line: "front"}, `line "front"`},
+		{"negative sigma scale", Config{Scenario: "quiet", Errors: ErrorModel{SigmaScale: -2}}, "sigma scale -2"},
+		{"NaN time sigma scale", Config{Scenario: "quiet", Errors: ErrorModel{TimeSigmaScale: math.NaN()}}, "time sigma scale NaN"},
+		{"huge sigma scale", Config{Scenario: "quiet", Errors: ErrorModel{SigmaScale: math.Inf(1)}}, "sigma scale +Inf"},
+		{"outliers above one", Config{Scenario: "quiet", Errors: ErrorModel{Outliers: 1.5}}, "outliers 1.5: want a share of reports from 0 to 1"},
+		{"negative outliers", Config{Scenario: "quiet", Errors: ErrorModel{Outliers: -0.1}}, "outliers -0.1"},
+		{"negative bearing bias", Config{Scenario: "quiet", Errors: ErrorModel{BearingBiasDeg: -1}}, "bearing bias -1°"},
+		{"huge bearing bias", Config{Scenario: "quiet", Errors: ErrorModel{BearingBiasDeg: 90}}, "bearing bias 90°"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -43,6 +43,10 @@ type TruthConfig struct {
 	EventScale  float64 `json:"event_scale"`
 	SensorScale float64 `json:"sensor_scale"`
 	Line        string  `json:"line"`
+	// LayoutSeed is set when the sensors were placed by another seed.
+	LayoutSeed uint64 `json:"layout_seed,omitempty"`
+	// Errors is set when the true errors depart from the stated ones.
+	Errors *ErrorModel `json:"errors,omitempty"`
 }
 
 // AgreementRef names the agreement version played out.
@@ -135,6 +139,9 @@ type Sensor struct {
 	DetectProbability float64            `json:"detect_probability,omitempty"`
 
 	BearingSigmaDeg float64 `json:"bearing_sigma_deg,omitempty"`
+	// BearingBiasDeg is the constant error added to each of its bearings
+	// (ErrorModel.BearingBiasDeg).
+	BearingBiasDeg float64 `json:"bearing_bias_deg,omitempty"`
 	// RangeErrorSigma is the σ of the log of the range estimate's error.
 	RangeErrorSigma float64 `json:"range_error_sigma,omitempty"`
 	RangeShare      float64 `json:"range_share,omitempty"` // share of reports with range_m

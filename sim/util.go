@@ -16,6 +16,12 @@ const (
 	streamEvents
 	streamSchedules
 	streamReports
+	// streamErrors draws the departures of ErrorModel (gross errors,
+	// bearing biases); streamPlacement the sensors of Config.LayoutSeed.
+	// Both were added after the others, so that runs without them draw
+	// exactly as before.
+	streamErrors
+	streamPlacement
 )
 
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }

@@ -79,6 +79,50 @@ func TestSimulateWritesTheFiles(t *testing.T) {
 	}
 }
 
+// TestSimulateErrorModel: the error-model flags change the reports' errors
+// and nothing else, and truth.json says so.
+func TestSimulateErrorModel(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--scenario", "violations", "--seed", "3", "--duration", "6h"}
+	read := func(out string) (obs []byte, tr *sim.Truth) {
+		t.Helper()
+		obs, err := os.ReadFile(filepath.Join(out, sim.ObservationsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(filepath.Join(out, sim.TruthFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if tr, err = sim.ReadTruth(f); err != nil {
+			t.Fatal(err)
+		}
+		return obs, tr
+	}
+	plain, rough := filepath.Join(dir, "plain"), filepath.Join(dir, "rough")
+	if _, err := simulate(t, append(args, "--out", plain)...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := simulate(t, append(args, "--sigma-scale", "3", "--out", rough)...); err != nil {
+		t.Fatal(err)
+	}
+	po, pt := read(plain)
+	ro, rt := read(rough)
+	if pt.Config.Errors != nil {
+		t.Errorf("default run records an error model: %+v", *pt.Config.Errors)
+	}
+	if want := (sim.ErrorModel{SigmaScale: 3, TimeSigmaScale: 1}); rt.Config.Errors == nil || *rt.Config.Errors != want {
+		t.Errorf("truth records error model %+v, want %+v", rt.Config.Errors, want)
+	}
+	if bytes.Equal(po, ro) {
+		t.Error("--sigma-scale 3 left the reports as they were")
+	}
+	if pt.Counts != rt.Counts {
+		t.Errorf("--sigma-scale changed what was seen: %+v, then %+v", pt.Counts, rt.Counts)
+	}
+}
+
 func TestSimulateFlagErrors(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "x")
 	cases := []struct {
@@ -96,6 +140,11 @@ func TestSimulateFlagErrors(t *testing.T) {
 		{"zero scale", []string{"--scale", "0", "--out", out}, "--scale 0"},
 		{"negative scale", []string{"--scale", "-3", "--out", out}, "--scale -3"},
 		{"no out", []string{}, "--out"},
+		{"zero sigma scale", []string{"--sigma-scale", "0", "--out", out}, "--sigma-scale 0: want a factor more than 0"},
+		{"negative time sigma scale", []string{"--time-sigma-scale", "-1", "--out", out}, "--time-sigma-scale -1"},
+		{"outliers above one", []string{"--outliers", "1.5", "--out", out}, "--outliers 1.5: want a share of reports from 0 to 1"},
+		{"NaN bearing bias", []string{"--bearing-bias-deg", "NaN", "--out", out}, "--bearing-bias-deg NaN"},
+		{"bad layout seed", []string{"--layout-seed", "x", "--out", out}, `"--layout-seed"`},
 		{"missing agreement", []string{"--agreement", filepath.Join(out, "none.json"), "--out", out}, "--agreement"},
 		{"stray argument", []string{"--out", out, "extra"}, "unknown command"},
 	}
