@@ -29,6 +29,10 @@ type match struct {
 	tier  int
 	score float64 // lower is better
 	phase phase   // the phase a phaseEither report would take
+	// chi2 and dof: how the report's measurements fit the estimates
+	// (tierEstimate), for calibration.
+	chi2 float64
+	dof  int
 }
 
 func (a match) better(b match) bool {
@@ -40,8 +44,13 @@ func (a match) better(b match) bool {
 
 // associate finds the event a report joins: the compatible one it fits
 // best, or nil for a new event.
-func (g *Engine) associate(m *member, group string) *Event {
+// associate finds the event report m joins, nil for none; first says
+// this is the report's first placing, whose fit calibrates its source.
+func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
+	if first && e != nil && mt.tier == tierEstimate {
+		g.learn(m.key.Source, mt.chi2, mt.dof, max(m.scale, 1))
+	}
 	if e != nil && m.phase != phaseEither && mt.phase != m.phase {
 		m.phase = mt.phase // its direction of fire was misreported
 	}
@@ -259,7 +268,7 @@ func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
 	mt := match{tier: tierTime, phase: p, score: closeness(w, e.win[p])}
 	switch {
 	case dof > 0:
-		mt.tier, mt.score = tierEstimate, chi2/float64(dof)+mt.score
+		mt.tier, mt.score, mt.chi2, mt.dof = tierEstimate, chi2/float64(dof)+mt.score, chi2, dof
 	case lines:
 		mt.tier = tierLines
 	default:

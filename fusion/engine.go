@@ -125,6 +125,10 @@ type Engine struct {
 	agreeBuf agreementBuffers
 	matchBuf []matchMemo
 	goneN    int // merged events still listed in events
+	// calib is what has been learned of each source's accuracy
+	// (calibrate.go).
+	calib    map[string]*sourceFit
+	calibAll sourceFit // all sources together
 }
 
 type bucketKey struct {
@@ -142,7 +146,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, newest: math.Inf(-1)}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, newest: math.Inf(-1)}
 }
 
 // Sequence is the ledger sequence of the last observation fused.
@@ -157,7 +161,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		g.newest = max(g.newest, unixSeconds(o.ObservedAt))
 		return nil
 	}
-	m := measure(o)
+	m := measure(o, g.SigmaScale(o.Source))
 	g.ord++
 	m.ord, m.lseq, m.obs = g.ord, seq, o
 	g.newest = max(g.newest, m.at)
@@ -166,7 +170,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	for len(queue) > 0 {
 		x := queue[0]
 		queue = queue[1:]
-		e := g.associate(&x, kindGroup(x.kind))
+		e := g.associate(&x, kindGroup(x.kind), x.ord == m.ord && landed == nil)
 		if e == nil {
 			g.created++
 			e = &Event{ID: eventID(x.key, x.ejected), Kind: x.kind, group: kindGroup(x.kind), seq: g.created, slotLo: 1, slotHi: 0, cellLo: 1, cellHi: 0}

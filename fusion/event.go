@@ -132,6 +132,7 @@ type member struct {
 	back     *Bearing                 // a crater's back-bearing towards the origin
 	weapons  bool                     // a weapon sighting: compare classes
 	original time.Time                // observed_at as reported
+	scale    float64                  // its σ widened by this (0: as stated; calibrate.go)
 	lseq     int64                    // ledger sequence
 	obs      *observation.Observation // the report itself, for assessment
 }
@@ -190,8 +191,10 @@ func kindGroup(k observation.Kind) string {
 func isFire(k observation.Kind) bool { return kindGroup(k) == "fire" }
 
 // measure reads what a report says about the event's place and origin,
-// and which of the two its time refers to.
-func measure(o *observation.Observation) member {
+// and which of the two its time refers to, with the σ it states widened
+// by scale (calibrate.go).
+func measure(o *observation.Observation, scale float64) member {
+	var stated sigmas
 	m := member{key: o.Key(), at: unixSeconds(o.ObservedAt), sigmaT: o.TimeSigmaS, kind: o.Kind, weapon: o.Weapon,
 		count: max(o.Count, 1), marking: o.Marking, phase: phaseImpact, assigned: phaseEither, original: o.ObservedAt,
 		weapons: o.Kind == observation.WeaponSighting}
@@ -213,15 +216,18 @@ func measure(o *observation.Observation) member {
 	}
 	if p := o.Location; p != nil && p.Resolved {
 		sigma := sigmaOf(p, defaultFixSigmaM)
+		stated.fix[phaseImpact] = sigma
 		if isFire(o.Kind) {
 			// A located impact is one round's (a crater, a strike filmed):
 			// the rounds of a salvo spread about where they were aimed.
 			sigma = math.Hypot(sigma, impactSpreadM)
+			stated.spread[phaseImpact] = impactSpreadM
 		}
 		m.fix[phaseImpact] = &Fix{Point: geo.Point{Lat: p.Lat, Lon: p.Lon}, SigmaM: sigma}
 	}
 	if p := o.Origin; p != nil && p.Resolved {
 		m.fix[phaseLaunch] = &Fix{Point: geo.Point{Lat: p.Lat, Lon: p.Lon}, SigmaM: sigmaOf(p, defaultFixSigmaM)}
+		stated.fix[phaseLaunch] = m.fix[phaseLaunch].SigmaM
 	}
 	if m.phase == phaseEither && (m.fix[phaseImpact] != nil || m.fix[phaseLaunch] != nil) {
 		// A report that places what it saw is about that place: its time
@@ -249,6 +255,7 @@ func measure(o *observation.Observation) member {
 		m.back = &Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
 			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)}
 	}
+	m.widen(&stated, scale)
 	return m
 }
 

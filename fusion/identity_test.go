@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "be3b79e2777ae4e63eac303feda45dfd40e966b91469ecfa55042f892a709ae4",
-	"violations/2": "28553e413107e2bb1ad01530ed55f98c0208e65cc1b1077d438c1f34b86a16c8",
+	"violations/1": "cff97e765547920ede69557ad5a2b0bda22a8869c27501324e534e7d82c5d5ec",
+	"violations/2": "11ffe0e7055269bc5dc961d56c9e83731c9a3d1d26bae157b019ef21903e4d8d",
 	"violations/3": "d27af5970d548169dec4d2d95c5cd75a6db9c6789e78b6f8c1877467afc2fe70",
-	"escalation/1": "a2a28ae488897a0b3b5679a59d111a37da98e410c3551a64f29d7aff55e9d4cb",
-	"escalation/2": "ba7127908aeb62dd5aa31a02343c2106c051b08a83707a0867e072be329a06c1",
-	"escalation/3": "aafbaf2bd871efe160e292e515b9ce7c83a1fe42c58c03876d930f92cbf1b72f",
-	"bench":        "22c2b8e3fdb97e847aeab31e839f12488e353be6ef58ae83d9ae9aaf45fb7603",
+	"escalation/1": "90d52690de9e527f16d5cb370c521fa995ff07f33ceda57794a4e72844ade373",
+	"escalation/2": "778e13ea351d1059a50657db1ccfef84d014ab8e87cac032435fd59573520781",
+	"escalation/3": "1af528fac0eebe5adb33e8afd9b7879816fa5b9388548e32d876f3137b6b106e",
+	"bench":        "e75b16560e1bead3f1f47ae0eaecbdd27f3ecede7e52450bff93863dca2ba3f0",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
