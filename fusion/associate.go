@@ -190,8 +190,12 @@ func (g *Engine) compatible(e *Event, m *member) (match, bool) {
 	if !found && m.phase != phaseEither && m.bearing != nil {
 		// Reporters mistake incoming for outgoing now and then: a sight
 		// line that fits the estimate of the other phase, and nothing
-		// else here, is taken as that phase's.
-		if mt, ok := g.fits(e, m, 1-m.phase); ok && mt.tier == tierEstimate {
+		// else here, is taken as that phase's. So is one from an observer
+		// that already reported this phase of the event, whatever else it
+		// fits: one observer hears one launch and one impact of a firing,
+		// and the second sound it reports (at another bearing, the flight
+		// time later) is the other end, not a second launch.
+		if mt, ok := g.fits(e, m, 1-m.phase); ok && (mt.tier == tierEstimate || e.seenBy(m.key.Source, m.phase)) {
 			mt.score += flipPenalty
 			return mt, true
 		}

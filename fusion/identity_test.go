@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "cff97e765547920ede69557ad5a2b0bda22a8869c27501324e534e7d82c5d5ec",
-	"violations/2": "11ffe0e7055269bc5dc961d56c9e83731c9a3d1d26bae157b019ef21903e4d8d",
-	"violations/3": "d27af5970d548169dec4d2d95c5cd75a6db9c6789e78b6f8c1877467afc2fe70",
-	"escalation/1": "90d52690de9e527f16d5cb370c521fa995ff07f33ceda57794a4e72844ade373",
-	"escalation/2": "778e13ea351d1059a50657db1ccfef84d014ab8e87cac032435fd59573520781",
-	"escalation/3": "1af528fac0eebe5adb33e8afd9b7879816fa5b9388548e32d876f3137b6b106e",
-	"bench":        "e75b16560e1bead3f1f47ae0eaecbdd27f3ecede7e52450bff93863dca2ba3f0",
+	"violations/1": "66c58e7553c9aa7990ade16a21a1da202ebb017f3611a1c8eadf0d06aa534166",
+	"violations/2": "2e78f90043e74ceb6e9eb7d02bdd620bde977c0ce0ac409577189fb99f040d21",
+	"violations/3": "c569f66e8e12de74a05b4a1efcc5c654f5a0c1760b0f78e819d479d030a31101",
+	"escalation/1": "50a5263964e14ebe4016cadb18606d9b58fc5b6311ff4bab9e56c490f50397e4",
+	"escalation/2": "3dbaede2131c80a9092ca369231bd58550c5b5c857178cc7448dd33898708fdd",
+	"escalation/3": "24be05c4e85d12a88fdc8eacaf381a2709a1a1fe0951741cf79fb5aa58784f48",
+	"bench":        "89db4874e95dec86074ea6e7e3f089af98924da71a14064e0c61ccaa56ca7796",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
