@@ -579,12 +579,14 @@ func TestArea(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	in := randomDay(3)
 	tr := coverage.New(coverage.Config{})
+	area := within40km()
 	done := make(chan bool)
 	for range 2 {
 		go func() {
 			for range 20 {
 				tr.Query(day0, day0.Add(24*time.Hour), coverage.World, coverage.All)
 				tr.At(here, at(5, 0), coverage.All)
+				tr.Summarize(day0, day0.Add(24*time.Hour), 6*time.Hour, area, coverage.All)
 			}
 			done <- true
 		}()
@@ -597,5 +599,13 @@ func TestConcurrentUse(t *testing.T) {
 	<-done
 	if st := tr.Stats(); st.Added == 0 {
 		t.Fatal("nothing added")
+	}
+	// What the readers kept while reports came in is what the reports
+	// give.
+	fresh := track(coverage.Config{}, in...)
+	fresh.Forget(at(2, 0))
+	got := renderSummaries(tr.Summarize(day0, day0.Add(24*time.Hour), 6*time.Hour, area, coverage.All))
+	if want := renderSummaries(fresh.Summarize(day0, day0.Add(24*time.Hour), 6*time.Hour, area, coverage.All)); got != want {
+		t.Fatalf("after concurrent use:\n%s\nwant\n%s", got, want)
 	}
 }

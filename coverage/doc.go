@@ -38,5 +38,11 @@
 // is sorted and computed from order-free aggregates: the same
 // observations in any order give the same answer (invariant 3).
 //
+// Summaries are asked for again and again over the same month, so each
+// hour's share of one is kept, per area and per set of markings its
+// reader may see among the evidence within reach of the hour, and
+// dropped when that evidence changes (a report arriving late, an hour
+// forgotten): kept or worked out, the answer is the same.
+//
 // It knows nothing of HTTP or SQL.
 package coverage

@@ -275,17 +275,23 @@ func (t *Tracker) query(since, until time.Time, keep func(s2.CellID) bool, see f
 	defer t.mu.RUnlock()
 	q := t.newQuerier(see)
 	for h := hourOf(since); h <= hourOf(until.Add(-time.Nanosecond)); h++ {
-		hv := q.view(h)
-		cands := q.candidates(hv, keep)
-		ids := make([]s2.CellID, 0, len(cands))
-		for id := range cands {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
-			if ch, ok := q.judge(hv, id, q.samples(id), false, cands[id]); ok {
-				emit(ch)
-			}
+		q.cellHours(h, keep, emit)
+	}
+}
+
+// cellHours emits the cell-hours of hour h worth listing, of the cells
+// keep accepts, sorted by cell. The caller holds the read lock.
+func (q *querier) cellHours(h int64, keep func(s2.CellID) bool, emit func(CellHour)) {
+	hv := q.view(h)
+	cands := q.candidates(hv, keep)
+	ids := make([]s2.CellID, 0, len(cands))
+	for id := range cands {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if ch, ok := q.judge(hv, id, q.samples(id), false, cands[id]); ok {
+			emit(ch)
 		}
 	}
 }

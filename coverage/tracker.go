@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type Tracker struct {
 	// radius: a fixed sensor's footprint is worked out once.
 	footprints map[discKey][]s2.CellID
 	stats      Stats
+	// sums keeps what Summarize worked out, hour by hour (sums.go).
+	sums sumCache
 }
 
 // Stats count what the tracker has been given and holds.
@@ -44,6 +47,9 @@ type Stats struct {
 type hourState struct {
 	presence     map[presenceKey]int // → number of reports
 	restrictions map[observation.Key]restriction
+	// markings of the presences and restrictions, sorted: whether a
+	// reader may see any of them is what tells readers' summaries apart.
+	markings []string
 }
 
 // presenceKey is one source, of one kind, seen working at one place in
@@ -144,7 +150,9 @@ func (t *Tracker) Add(o *observation.Observation, info SourceInfo) {
 			t.stats.Restrictions++
 		}
 		hs.restrictions[o.Key()] = restriction{key: o.Key(), kind: info.Kind, at: o.ObservedAt.UnixMilli(), site: site, marking: marking}
+		hs.mark(marking)
 		t.covering(site, t.cfg.RestrictionRadiusM)
+		t.sums.invalidate(h, t.reach())
 		t.stats.Added++
 		return
 	}
@@ -158,10 +166,21 @@ func (t *Tracker) Add(o *observation.Observation, info SourceInfo) {
 	k := presenceKey{source: o.Source, kind: info.Kind, marking: marking, site: site}
 	if hs.presence[k] == 0 {
 		t.stats.Presences++
+		hs.mark(marking)
 		t.covering(site, fp.RadiusM)
+		// A further report of a presence held changes only a silent
+		// sensor's counts, which no summary shows.
+		t.sums.invalidate(h, t.reach())
 	}
 	hs.presence[k]++
 	t.stats.Added++
+}
+
+// mark notes that the hour holds evidence of marking m.
+func (hs *hourState) mark(m string) {
+	if i, ok := slices.BinarySearch(hs.markings, m); !ok {
+		hs.markings = slices.Insert(hs.markings, i, m)
+	}
 }
 
 func (t *Tracker) hour(h int64) *hourState {
@@ -217,6 +236,7 @@ func (t *Tracker) Forget(cutoff time.Time) int {
 	}
 	t.stats.Hours -= n
 	if n > 0 {
+		t.sums.forget(last, t.reach())
 		// Keep only the footprints still referred to.
 		used := map[discKey]bool{}
 		for _, hs := range t.hours {

@@ -288,8 +288,10 @@ func (s *Server) dailyCoverage(rd access.Reader, r guarantee.Rules, since, until
 }
 
 // What a settled day holds is kept for a while. Coverage of a day is
-// costly to work out (the band along a 1,000 km line is some 2,000
-// cells, a day 24 hours of each: up to 0.2 s a day), and reading 30 days
+// costly to work out the first time (the band along a 1,000 km line is
+// some 2,000 cells, a day 24 hours of each: up to 0.2 s a day; the
+// tracker then keeps each hour's share, a few milliseconds a month
+// after), and reading 30 days
 // of stored events is too (about 10 µs an event from SQLite); both settle
 // once no report on the day can still come in — fusion's horizon after
 // its end, as late reports go — and the store's events of a day then are

@@ -338,8 +338,10 @@ func TestCredibleCessationPromptNeedsCoverage(t *testing.T) {
 // BenchmarkCeasefire50k times GET /api/v1/ceasefire over 30 days of
 // stored events: 50,000 events, a fifth of them verified violations,
 // without and with 30 days of coverage along the whole line of contact.
-// Cold: nothing kept from an earlier request (the clock moves on past
-// the cache's lifetime between requests); warm: the settled days kept.
+// Cold: the server's day caches lapsed (the clock moves on past their
+// lifetime between requests); warm: the settled days kept; first: the
+// first request a new tracker is asked, which has kept no summary yet
+// (as after a start).
 func BenchmarkCeasefire50k(b *testing.B) {
 	const n = 50_000
 	events := make([]indEvent, 0, n)
@@ -359,11 +361,17 @@ func BenchmarkCeasefire50k(b *testing.B) {
 		name    string
 		tracker *coverage.Tracker
 		cold    bool
-	}{{"events/cold", nil, true}, {"events/warm", nil, false}, {"events+coverage/cold", watched, true}, {"events+coverage/warm", watched, false}} {
+		first   bool
+	}{{"events/cold", nil, true, false}, {"events/warm", nil, false, false}, {"events+coverage/cold", watched, true, false}, {"events+coverage/warm", watched, false, false}, {"events+coverage/first", nil, true, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			now := indNow
 			srv := server.New(server.Config{Store: f.st, Agreements: f.versions, Now: func() time.Time { return now }, Version: "test", Coverage: c.tracker})
 			get := func() {
+				if c.first {
+					b.StopTimer()
+					srv = server.New(server.Config{Store: f.st, Agreements: f.versions, Now: func() time.Time { return now }, Version: "test", Coverage: f.watch(b, 1)})
+					b.StartTimer()
+				}
 				if c.cold {
 					now = now.Add(11 * time.Minute)
 				}
