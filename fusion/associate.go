@@ -1,6 +1,10 @@
 package fusion
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // place is the estimate of a phase: Origin for the launch, Location for
 // the impact (and for everything that is not fire).
@@ -109,6 +113,13 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	var best *Event
 	bestM := match{tier: tierNone}
 	deferred := false
+	// A report that only places things (fixes, no sight line) is first
+	// compared with the candidates in order of a lower bound of its score
+	// against each (fixScoreBound), and no further once that bound
+	// exceeds the best score found: they could only lose. The best is
+	// the least by tier, score and creation order whatever the order of
+	// comparison, so this changes nothing but the cost.
+	order := g.order[:0]
 	for i, e := range cands {
 		memo[i] = matchMemo{}
 		if sight.ok && outOfSight(e, &sight) {
@@ -119,8 +130,28 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 			deferred = true
 			continue
 		}
+		order = append(order, bounded{i, 0})
+	}
+	if ok && m.bearing == nil && m.back == nil {
+		fb := [2]fixBound{}
+		for p, f := range m.fix {
+			if f != nil {
+				fb[p] = g.fixBound(f)
+			}
+		}
+		for k := range order {
+			order[k].bound = fixScoreBound(cands[order[k].i], m, &fb)
+		}
+		slices.SortFunc(order, func(a, b bounded) int { return cmp.Or(cmp.Compare(a.bound, b.bound), cmp.Compare(a.i, b.i)) })
+	}
+	g.order = order
+	for _, x := range order {
+		if best != nil && bestM.tier == tierEstimate && x.bound > bestM.score {
+			break
+		}
+		e := cands[x.i]
 		mt, ok := g.compatible(e, m)
-		memo[i] = matchMemo{done: true, ok: ok, mt: mt}
+		memo[x.i] = matchMemo{done: true, ok: ok, mt: mt}
 		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 			best, bestM = e, mt
 		}
@@ -143,6 +174,43 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 		}
 	}
 	return best, bestM
+}
+
+// bounded is a candidate (its index) with a lower bound of its score.
+type bounded struct {
+	i     int
+	bound float64
+}
+
+// fixScoreBound is a lower bound of the score fits gives report m, which
+// has fixes and no sight line, against e: the score is χ²/dof of its
+// fixes against e's estimates plus a closeness ≥ 0 (and only a report
+// that fits an estimate has one worth beating). Each fix of phase q
+// against an estimate filed in a cell contributes χ² ≥ |d|² / (σ² +
+// majorSigma²) (spatial.go: the bound gateFar rests on), with |d|² at
+// least north² plus east² at the least east scale of the fix's bound;
+// an estimate in the open cell contributes at least 0; and dof is at most
+// two per fix. A millionth off covers rounding.
+func fixScoreBound(e *Event, m *member, fb *[2]fixBound) float64 {
+	var chi2 float64
+	dof := 0
+	for q, f := range m.fix {
+		if f == nil {
+			continue
+		}
+		dof += 2
+		b, at := &fb[q], e.cellAt[q]
+		if !b.ok || at.cx == openCell {
+			continue
+		}
+		dn := (at.lat - b.lat) * mPerDeg
+		de := (at.lon - b.lon) * mPerDeg * b.cos
+		chi2 += (dn*dn + de*de) / (b.sigma*b.sigma + at.sigma*at.sigma)
+	}
+	if dof == 0 {
+		return 0
+	}
+	return chi2 / float64(dof) * (1 - 1e-6)
 }
 
 // matchMemo is bestMatch's record of one candidate: skipped (out of

@@ -124,6 +124,7 @@ type Engine struct {
 	sumBuf   summaryBuffers
 	agreeBuf agreementBuffers
 	matchBuf []matchMemo
+	order    []bounded
 	goneN    int // merged events still listed in events
 	// calib is what has been learned of each source's accuracy
 	// (calibrate.go).
