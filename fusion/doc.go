@@ -32,7 +32,8 @@
 //     failing both, the event that knows only the other end and is nearest
 //     in time, within a round's range and flight. Otherwise it starts an
 //     event. A sight line that fits only the other end's estimate is taken
-//     as misreporting the direction of fire.
+//     as misreporting the direction of fire, and so is a second sight line
+//     of one end from an observer that already reported that end.
 //   - Audit (fit.go). After each change, a report that no longer agrees
 //     with its event — outside the time most others agree on, or outside
 //     the studentised gate of its end's estimate — has its direction of
@@ -45,6 +46,13 @@
 //
 // Things that stay put (weapons seen, restrictions) join by place within
 // their errors and a position's spread, over a long time gate.
+//
+// # Calibration
+//
+// calibrate.go: each report that joins an estimate tells how well its
+// source's stated σ describe its errors; a source shown to overstate its
+// accuracy has the σ of its later reports widened, so that gates built
+// on them do not split what it reports.
 //
 // Nothing depends on a clock, map order or randomness: the same reports
 // in the same order give the same events, byte for byte. Events become
