@@ -1,10 +1,6 @@
 package fusion
 
-import (
-	"cmp"
-	"math"
-	"slices"
-)
+import "math"
 
 // place is the estimate of a phase: Origin for the launch, Location for
 // the impact (and for everything that is not fire).
@@ -114,10 +110,10 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	bestM := match{tier: tierNone}
 	deferred := false
 	// A report that only places things (fixes, no sight line) is first
-	// compared with the candidates in order of a lower bound of its score
-	// against each (fixScoreBound), and no further once that bound
-	// exceeds the best score found: they could only lose. The best is
-	// the least by tier, score and creation order whatever the order of
+	// compared with the candidate of the least lower bound of its score
+	// (fixScoreBound), then with those whose bound does not exceed the
+	// best score found so far: the others could only lose. The best is the
+	// least by tier, score and creation order whatever the order of
 	// comparison, so this changes nothing but the cost.
 	order := g.order[:0]
 	for i, e := range cands {
@@ -132,29 +128,39 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 		}
 		order = append(order, bounded{i, 0})
 	}
-	if ok && m.bearing == nil && m.back == nil {
+	g.order = order
+	first := -1
+	if ok && m.bearing == nil && m.back == nil && len(order) > 1 {
 		fb := [2]fixBound{}
 		for p, f := range m.fix {
 			if f != nil {
 				fb[p] = g.fixBound(f)
 			}
 		}
+		first = 0
 		for k := range order {
 			order[k].bound = fixScoreBound(cands[order[k].i], m, &fb)
+			if order[k].bound < order[first].bound {
+				first = k
+			}
 		}
-		slices.SortFunc(order, func(a, b bounded) int { return cmp.Or(cmp.Compare(a.bound, b.bound), cmp.Compare(a.i, b.i)) })
 	}
-	g.order = order
-	for _, x := range order {
-		if best != nil && bestM.tier == tierEstimate && x.bound > bestM.score {
-			break
-		}
+	consider := func(x bounded) {
 		e := cands[x.i]
 		mt, ok := g.compatible(e, m)
 		memo[x.i] = matchMemo{done: true, ok: ok, mt: mt}
 		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 			best, bestM = e, mt
 		}
+	}
+	if first >= 0 {
+		consider(order[first])
+	}
+	for k, x := range order {
+		if k == first || best != nil && bestM.tier == tierEstimate && x.bound > bestM.score {
+			continue
+		}
+		consider(x)
 	}
 	if !deferred || best != nil && bestM.tier == tierEstimate {
 		return best, bestM
