@@ -1,7 +1,6 @@
 package fusion_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -10,45 +9,8 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/evaluate"
-	"github.com/truce-mechanism/truce/intake"
-	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
 )
-
-// simulateConfig runs the simulator on cfg and returns its reports in
-// arrival order, parsed as the intake would, and its truth.
-func simulateConfig(t testing.TB, cfg sim.Config) ([]observation.Observation, *sim.Truth) {
-	t.Helper()
-	res, err := sim.Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var obsBuf, truthBuf bytes.Buffer
-	if err := res.WriteObservations(&obsBuf); err != nil {
-		t.Fatal(err)
-	}
-	if err := res.WriteTruth(&truthBuf); err != nil {
-		t.Fatal(err)
-	}
-	truth, err := sim.ReadTruth(&truthBuf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, obsBuf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]observation.Observation, len(docs))
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			t.Fatalf("report %d: %v", i, errs[0])
-		}
-		out[i] = o
-	}
-	return out, truth
-}
 
 // TestRobustness measures how fusion degrades when the world is rougher
 // than the reports claim: the same wars (violations, a day, seeds 4–6)

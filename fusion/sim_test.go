@@ -25,6 +25,13 @@ func simulate(t testing.TB, scenario string, seed uint64, d time.Duration, scale
 	if len(scale) > 0 {
 		cfg.Scale = scale[0]
 	}
+	return simulateConfig(t, cfg)
+}
+
+// simulateConfig runs the simulator on cfg and returns its reports in
+// arrival order, parsed as the intake would, and its truth.
+func simulateConfig(t testing.TB, cfg sim.Config) ([]observation.Observation, *sim.Truth) {
+	t.Helper()
 	res, err := sim.Run(cfg)
 	if err != nil {
 		t.Fatal(err)
