@@ -2,7 +2,6 @@ package coverage_test
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"testing"
 	"time"
@@ -27,22 +26,7 @@ func BenchmarkSummarizeMonth(b *testing.B) {
 		b.Fatal(err)
 	}
 	contact := a.Line("contact")
-	var sites []geo.Point
-	for _, part := range contact.Parts {
-		last := part[0]
-		sites = append(sites, last)
-		for _, p := range part[1:] {
-			d := geo.DistanceM(last, p)
-			if d < 25000 {
-				continue
-			}
-			steps := math.Ceil(d / 25000)
-			for k := 1.0; k <= steps; k++ {
-				sites = append(sites, geo.Point{Lat: last.Lat + (p.Lat-last.Lat)*k/steps, Lon: last.Lon + (p.Lon-last.Lon)*k/steps})
-			}
-			last = p
-		}
-	}
+	sites := geo.Stations(contact.Parts, 25000)
 	first := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
 	month := func() *coverage.Tracker {
 		tr := coverage.New(coverage.Config{Footprints: map[string]coverage.Footprint{"wide": {RadiusM: 40000}}})

@@ -132,22 +132,7 @@ func newIndFixture(t testing.TB, events []indEvent) *indFixture {
 func (f *indFixture) watch(t testing.TB, first int, skip ...int) *coverage.Tracker {
 	t.Helper()
 	tr := coverage.New(coverage.Config{Footprints: map[string]coverage.Footprint{"wide": {RadiusM: 40000}}})
-	var sites []geo.Point
-	for _, part := range f.demo.Line("contact").Parts {
-		last := part[0]
-		sites = append(sites, last)
-		for _, p := range part[1:] {
-			d := geo.DistanceM(last, p)
-			if d < 25000 {
-				continue
-			}
-			steps := math.Ceil(d / 25000)
-			for k := 1.0; k <= steps; k++ {
-				sites = append(sites, geo.Point{Lat: last.Lat + (p.Lat-last.Lat)*k/steps, Lon: last.Lon + (p.Lon-last.Lon)*k/steps})
-			}
-			last = p
-		}
-	}
+	sites := geo.Stations(f.demo.Line("contact").Parts, 25000)
 	for day := first; day <= 30; day++ {
 		if containsInt(skip, day) {
 			continue
