@@ -39,9 +39,12 @@ const (
 	// 1.0 on the simulator's days); a source whose errors are 1.25 times
 	// what it states shows 1.5.
 	calibDeadZone = 1.5
-	// calibMaxScale bounds the widening: a source ten times worse than
-	// it claims is one to ignore, not to rescale.
-	calibMaxScale = 10
+	// calibMaxScale bounds the widening: a source four times worse than
+	// it claims is one to distrust, not to rescale; and a busy array in
+	// a dense sector, whose reports joined to the wrong firing raise its
+	// figure too (up to 2.3× on the simulator's escalations), must not
+	// widen without end as wider gates let more such joins in.
+	calibMaxScale = 4
 )
 
 // sourceFit is what has been learned of one source: how its samples —
