@@ -399,3 +399,23 @@ func visibilityOf(rd access.Reader) string {
 	}
 	return fmt.Sprintf("%s/%s/%t", rd.Org, rd.OrgKind, rd.Commission && slices.Contains(rd.Roles, access.RoleCommissioner))
 }
+
+// WarmCoverage works out, once, the daily coverage the ceasefire view
+// reads — the band along the line of contact of the agreement in force,
+// over the indicators' lookback — as a reader who may see every marking.
+// The tracker keeps each hour's share of it (coverage/sums.go), so the
+// first reader after a start, whose visible markings of that evidence are
+// the same (commonly all of it is MISSION), does not wait the seconds a
+// month of the band costs to sum the first time. truce serve calls it
+// once fusion has caught up with the stored reports. What readers are
+// shown does not change (TestWarmCoverageChangesNothing).
+func (s *Server) WarmCoverage() {
+	now := s.now()
+	a := s.agreements.InForce(now)
+	if a == nil || s.coverage == nil {
+		return
+	}
+	r := guarantee.RulesFrom(a)
+	today := midnightUTC(now)
+	s.dailyCoverage(access.Reader{Name: "coverage warm-up", All: true}, r, today.AddDate(0, 0, -indicatorLookbackDays(r)), today)
+}

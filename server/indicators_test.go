@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -371,5 +372,25 @@ func BenchmarkCeasefire50k(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/request")
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 		})
+	}
+}
+
+// TestWarmCoverageChangesNothing: a server whose coverage was warmed
+// shows every reader the ceasefire view an unwarmed one shows.
+func TestWarmCoverageChangesNothing(t *testing.T) {
+	f := newIndFixture(t, []indEvent{
+		{id: "r1", day: 25, kind: observation.Explosion, corroboration: "verified", violating: true, party: "RUS", marking: "PUBLIC"},
+		{id: "r-mission", day: 27, kind: observation.Explosion, corroboration: "verified", violating: true, party: "RUS", marking: "MISSION"},
+	})
+	cold, warm := f.server(f.watch(t, 24, 27)), f.server(f.watch(t, 24, 27))
+	warm.WarmCoverage()
+	for _, who := range []string{"", "us.chair", "ru.liaison"} {
+		want, got := getCeasefire(t, cold, f.tokens[who]), getCeasefire(t, warm, f.tokens[who])
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: warmed %+v, unwarmed %+v", who, got.Indicators.Windows, want.Indicators.Windows)
+		}
+		if who == "" && len(want.Indicators.Windows) == 0 {
+			t.Fatal("no indicator windows: the test compares nothing")
+		}
 	}
 }

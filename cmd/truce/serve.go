@@ -177,6 +177,10 @@ func runServe(ctx context.Context, o serveOptions) error {
 	srv := server.New(server.Config{Store: st, Agreements: versions, Log: log, Demo: o.demo, Version: buildVersion(),
 		Ledger: lg, LedgerKey: key.Verifier, Stored: committer.OfferObservations, OIDC: providers, PublicMetrics: o.publicMetrics,
 		Fusion: live, Coverage: tracker, Assess: pipe.assess, Notify: broker, Webhooks: hooks})
+	// Once fusion (and coverage, fed by the same stream) has caught up
+	// with the stored reports, the month of coverage the ceasefire view
+	// reads is summed once, so that its first reader does not wait for it.
+	go warmWhenCaughtUp(fctx, live, srv, log)
 	// The audit trail is written until the server has stopped answering,
 	// then flushed once more before the ledger's last commit (deferred
 	// above, so it runs after this).
@@ -213,6 +217,25 @@ func runServe(ctx context.Context, o serveOptions) error {
 	}
 
 	return serveUntilDone(ctx, hs, ln, log)
+}
+
+// warmWhenCaughtUp waits until live has fused every stored report, then
+// warms srv's coverage summaries (server.Server.WarmCoverage).
+func warmWhenCaughtUp(ctx context.Context, live *fusion.Live, srv *server.Server, log *slog.Logger) {
+	for {
+		stored, fused, err := live.Status(ctx)
+		if err == nil && fused >= stored {
+			start := time.Now()
+			srv.WarmCoverage()
+			log.Info("coverage summaries warmed", slog.Duration("took", time.Since(start)))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // coverageRetention is how far back coverage is kept in memory: the
