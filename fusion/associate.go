@@ -42,10 +42,9 @@ func (a match) better(b match) bool {
 	return a.score < b.score
 }
 
-// associate finds the event a report joins: the compatible one it fits
-// best, or nil for a new event.
-// associate finds the event report m joins, nil for none; first says
-// this is the report's first placing, whose fit calibrates its source.
+// associate finds the event report m joins: the compatible one it fits
+// best, or nil for a new event. first says this is the report's first
+// placing, whose fit calibrates its source (calibrate.go).
 func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
 	if first && e != nil && mt.tier == tierEstimate {
