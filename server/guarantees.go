@@ -276,13 +276,8 @@ type determinationRequest struct {
 // postDetermination records a determination resting on a carried vote.
 func (s *Server) postDetermination(w http.ResponseWriter, r *http.Request) {
 	var req determinationRequest
-	rd, ok := s.actingWith(w, r, &req)
+	rd, g, ok := s.actingOnGuarantees(w, r, &req)
 	if !ok {
-		return
-	}
-	g, err := s.loadGuarantees(r.Context())
-	if err != nil {
-		s.writeProblem(w, r, err)
 		return
 	}
 	now := s.now()
@@ -317,6 +312,22 @@ func (s *Server) postDetermination(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, d)
 }
 
+// actingOnGuarantees is actingWith and then the guarantee records, for
+// the handlers that record a guarantee act; ok is false once it has
+// answered.
+func (s *Server) actingOnGuarantees(w http.ResponseWriter, r *http.Request, req any) (access.Reader, *guaranteeRecords, bool) {
+	rd, ok := s.actingWith(w, r, req)
+	if !ok {
+		return rd, nil, false
+	}
+	g, err := s.loadGuarantees(r.Context())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return rd, nil, false
+	}
+	return rd, g, true
+}
+
 // listDeterminations lists the determinations the reader may see.
 func (s *Server) listDeterminations(w http.ResponseWriter, r *http.Request) {
 	g, err := s.loadGuarantees(r.Context())
@@ -337,13 +348,8 @@ type requestRequest struct {
 // postReassuranceRequest records Ukraine's request, signed by its user.
 func (s *Server) postReassuranceRequest(w http.ResponseWriter, r *http.Request) {
 	var req requestRequest
-	rd, ok := s.actingWith(w, r, &req)
+	rd, g, ok := s.actingOnGuarantees(w, r, &req)
 	if !ok {
-		return
-	}
-	g, err := s.loadGuarantees(r.Context())
-	if err != nil {
-		s.writeProblem(w, r, err)
 		return
 	}
 	if req.Marking == "" {
@@ -375,13 +381,8 @@ type measureRequest struct {
 // request and after a credible cessation (guarantee.StartMeasure).
 func (s *Server) postReassuranceMeasure(w http.ResponseWriter, r *http.Request) {
 	var req measureRequest
-	rd, ok := s.actingWith(w, r, &req)
+	rd, g, ok := s.actingOnGuarantees(w, r, &req)
 	if !ok {
-		return
-	}
-	g, err := s.loadGuarantees(r.Context())
-	if err != nil {
-		s.writeProblem(w, r, err)
 		return
 	}
 	if req.Marking == "" {
