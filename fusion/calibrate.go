@@ -29,10 +29,10 @@ import "math"
 // and a rebuild replays them from the start: the output stays
 // reproducible.
 const (
-	// calibMinDof: samples of all sources before their figure is
+	// calibMinSamples: samples of all sources before their figure is
 	// believed; calibPrior: its weight, in samples, in each source's.
-	calibMinDof = 30
-	calibPrior  = 30
+	calibMinSamples = 30
+	calibPrior      = 30
 	// calibDeadZone: a figure up to this leaves the source's σ as
 	// stated. The samples are of reports that passed a gate, chosen as
 	// the best fit, which pulls an honest source's figure under 1 (0.8 to
@@ -105,7 +105,7 @@ func honestMedian(dof int) float64 {
 // dead zone.
 func (g *Engine) SigmaScale(source string) float64 {
 	all := &g.calibAll
-	if all.n < calibMinDof {
+	if all.n < calibMinSamples {
 		return 1
 	}
 	var own float64
@@ -161,7 +161,7 @@ func (m *member) widen(o *sigmas, s float64) {
 	}
 }
 
-// sigmas are the σ a report stated for its fixes, and the spread measure
+// sigmas are the σ a report stated for its fixes, and the spread of rounds
 // added to them, kept so that widen scales only the stated part.
 type sigmas struct {
 	fix, spread [2]float64
