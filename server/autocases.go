@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/assess"
@@ -55,8 +56,9 @@ type breachFacts struct {
 // is open already. It returns how many it opened. The error is the
 // store's (the caller tries again: opening is idempotent); an event whose
 // case the procedure refuses is logged and passed over, so one bad record
-// cannot hold up the rest.
-func OpenCasesFor(ctx context.Context, st store.Store, versions *agreement.Versions, events []store.EventRecord, log *slog.Logger) (int, error) {
+// cannot hold up the rest. Each opening is also written to the audit
+// trail, as the mechanism's act at now, beside the users' acts.
+func OpenCasesFor(ctx context.Context, st store.Store, versions *agreement.Versions, events []store.EventRecord, now time.Time, log *slog.Logger) (int, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -88,22 +90,42 @@ func OpenCasesFor(ctx context.Context, st store.Store, versions *agreement.Versi
 		return 0, nil
 	}
 	if _, err := st.AppendProcedureRecords(ctx, recs); err == nil {
+		auditOpenings(ctx, st, recs, now, log)
 		return len(recs), nil
 	} else if !errors.Is(err, store.ErrConflict) {
 		return 0, err
 	}
 	// Someone opened one of them meanwhile: one by one, keeping theirs.
-	opened := 0
+	var opened []store.ProcedureRecord
 	for _, rec := range recs {
 		_, err := st.AppendProcedureRecords(ctx, []store.ProcedureRecord{rec})
 		switch {
 		case err == nil:
-			opened++
+			opened = append(opened, rec)
 		case !errors.Is(err, store.ErrConflict):
-			return opened, err
+			auditOpenings(ctx, st, opened, now, log)
+			return len(opened), err
 		}
 	}
-	return opened, nil
+	auditOpenings(ctx, st, opened, now, log)
+	return len(opened), nil
+}
+
+// auditOpenings writes the automatic openings to the audit trail. The
+// cases are opened and in the ledger already, so a failure here is
+// logged, not returned: retrying would find them open and write nothing.
+func auditOpenings(ctx context.Context, st store.Store, opened []store.ProcedureRecord, now time.Time, log *slog.Logger) {
+	if len(opened) == 0 {
+		return
+	}
+	events := make([]store.AuditEvent, len(opened))
+	for i, rec := range opened {
+		events[i] = store.AuditEvent{At: now, Actor: rec.By, Action: "open case", Target: "case " + rec.Key,
+			Detail: "opened automatically for a breach at or above the agreement's severity threshold"}
+	}
+	if _, err := st.AppendAudit(ctx, events); err != nil {
+		log.Warn("automatic case openings not audited", slog.Int("cases", len(opened)), slog.Any("error", err))
+	}
 }
 
 // autoOpening is the opening of the case for ev, and whether the

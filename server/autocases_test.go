@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/truce-mechanism/truce/access"
@@ -34,13 +35,13 @@ func TestOpenCasesFor(t *testing.T) {
 	}
 	// Another node opened ev-taken's case a moment ago.
 	taken := recs[4:]
-	if n, err := server.OpenCasesFor(ctx, f.st, f.versions, taken, nil); err != nil || n != 1 {
+	if n, err := server.OpenCasesFor(ctx, f.st, f.versions, taken, indNow, nil); err != nil || n != 1 {
 		t.Fatalf("first opening: %d (%v)", n, err)
 	}
 	// The pipeline stores every final event again at a restart; a batch
 	// may hold two versions of one event.
 	for i, want := range []int{1, 0} {
-		n, err := server.OpenCasesFor(ctx, f.st, f.versions, append(recs, recs[0]), nil)
+		n, err := server.OpenCasesFor(ctx, f.st, f.versions, append(recs, recs[0]), indNow, nil)
 		if err != nil || n != want {
 			t.Fatalf("pass %d opened %d cases, want %d (%v)", i+1, n, want, err)
 		}
@@ -53,6 +54,23 @@ func TestOpenCasesFor(t *testing.T) {
 		if rec.Seq != 1 || rec.Marking != access.Commission || rec.By != commission.SystemUser || rec.Org != "" {
 			t.Errorf("opening record: %+v", rec)
 		}
+	}
+	// Each opening is in the audit trail once, as the mechanism's act.
+	audit, err := f.st.AuditAfter(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened []string
+	for _, a := range audit {
+		if a.Action == "open case" {
+			if a.Actor != commission.SystemUser || !a.At.Equal(indNow) {
+				t.Errorf("audit of an opening: %+v", a)
+			}
+			opened = append(opened, a.Target)
+		}
+	}
+	if want := []string{"case " + server.AutoCaseID("ev-taken"), "case " + server.AutoCaseID("ev-rus")}; !slices.Equal(opened, want) {
+		t.Errorf("audited openings %q, want %q", opened, want)
 	}
 
 	// The case as a member reads it; the accused party does not see it.

@@ -154,7 +154,7 @@ type Withdrawal struct {
 type AuditEvent struct {
 	Sequence int64
 	At       time.Time
-	Actor    string // a user name, "anonymous", "demo", or "cli:<account>"
+	Actor    string // a user name, "anonymous", "demo", "cli:<account>", or the mechanism (commission.SystemUser) for what it does itself
 	Org      string // the actor's organisation, "" for none
 	Token    string // the id of the token used, "" for none
 	Action   string // request, read, submit, withdraw, org, user, token, …

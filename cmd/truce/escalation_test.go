@@ -254,7 +254,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 		t.Fatalf("%d cases for %d attributed breaches", len(cases.Cases), wantCases)
 	}
 	// Fusing again (a restart replays the record) opens nothing twice.
-	if n, err := server.OpenCasesFor(ctx, st, versions, final, log); err != nil || n != 0 {
+	if n, err := server.OpenCasesFor(ctx, st, versions, final, time.Now(), log); err != nil || n != 0 {
 		t.Fatalf("replay opened %d cases (%v)", n, err)
 	}
 

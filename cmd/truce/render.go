@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/assess"
@@ -97,7 +98,7 @@ func (p *eventPipeline) persist(ctx context.Context, final []fusion.Event) error
 	if err := p.st.PutEvents(ctx, recs); err != nil {
 		return err
 	}
-	n, err := server.OpenCasesFor(ctx, p.st, p.versions, recs, p.log)
+	n, err := server.OpenCasesFor(ctx, p.st, p.versions, recs, time.Now(), p.log)
 	if n > 0 {
 		p.log.Info("cases opened automatically", slog.Int("cases", n))
 	}
