@@ -116,17 +116,31 @@ const (
 	// analysts only and, through a token, only with the scope.
 	Release Action = "release"
 	Audit   Action = "audit" // read the audit trail
+	// Act records an act of the Commission or of the guarantees —
+	// opening a case, replying, voting, a finding, a determination, a
+	// commitment, a request for reassurance. Who may take which act is
+	// the procedure's to say (commission, guarantee); through a token,
+	// none without this scope, so a token made for reading or for
+	// sending reports cannot cast a vote.
+	Act Action = "act"
 )
 
 // writes are the actions a token's scopes govern; the others are reads
 // that a role alone allows.
-var writes = map[Action]bool{Submit: true, Withdraw: true, Release: true}
+var writes = map[Action]bool{Submit: true, Withdraw: true, Release: true, Act: true}
 
 var mayRoles = map[Action][]string{
 	Submit:   {RoleMonitor},
 	Withdraw: {RoleAnalyst},
 	Release:  {RoleAnalyst},
 	Audit:    {RoleAdmin},
+}
+
+// TokenAllows reports whether the reader's token, if it came with one,
+// has the scope of action a; a reader signed in without a token has
+// every scope its roles give.
+func (r Reader) TokenAllows(a Action) bool {
+	return !r.scoped || slices.Contains(r.scopes, a)
 }
 
 // May reports whether the reader may take the action.

@@ -82,7 +82,7 @@ func TestCommissionAndGuarantees(t *testing.T) {
 		if err := st.PutUser(ctx, access.User{Name: u.name, Org: u.org, Roles: u.roles}); err != nil {
 			t.Fatal(err)
 		}
-		tok, text, err := access.NewToken(u.name, nil, clock.Add(-time.Hour), 60*24*time.Hour, rand.Reader)
+		tok, text, err := access.NewToken(u.name, []access.Action{access.Act}, clock.Add(-time.Hour), 60*24*time.Hour, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}

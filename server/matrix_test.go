@@ -36,12 +36,18 @@ var matrixReaders = []struct {
 	{"USA monitor", "USA", []string{access.RoleMonitor}, []access.Action{access.Submit}},
 	{"USA monitor, read-only token", "USA", []string{access.RoleMonitor}, nil},
 	{"USA analyst", "USA", []string{access.RoleAnalyst}, []access.Action{access.Withdraw, access.Release}},
-	{"USA commissioner", "USA", []string{access.RoleCommissioner}, nil},
-	{"GBR viewer", "GBR", []string{access.RoleViewer}, nil},
+	{"USA commissioner", "USA", []string{access.RoleCommissioner}, []access.Action{access.Act}},
+	{"USA commissioner, read-only token", "USA", []string{access.RoleCommissioner}, nil},
+	{"GBR viewer", "GBR", []string{access.RoleViewer}, []access.Action{access.Act}},
 	{"GBR monitor", "GBR", []string{access.RoleMonitor}, []access.Action{access.Submit}},
-	{"RUS liaison", "RUS", []string{access.RoleLiaison}, nil},
+	{"RUS liaison", "RUS", []string{access.RoleLiaison}, []access.Action{access.Act}},
 	{"lead admin", "LEAD", []string{access.RoleAdmin}, nil},
 }
+
+// cannotAct: the Commission's and the guarantees' acts need a named user
+// of an organisation and, through a token, the scope act (401 otherwise,
+// before the body is read).
+func cannotAct(r access.Reader) bool { return r.Org == "" || !r.TokenAllows(access.Act) }
 
 var matrixOrgs = []access.Organisation{
 	{Code: "LEAD", Name: "Mission lead", Kind: access.KindLead},
@@ -255,7 +261,7 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 		// whether the case exists for it.
 		c := matrixCase{method: "POST", path: "/api/v1/cases/" + caseOf[id] + "/actions", body: `{"action":"none"}`}
 		switch {
-		case r.Org == "":
+		case cannotAct(r):
 			c.want = 401
 		case !sees:
 			c.want, c.lacks = 404, `"actions"`
@@ -268,7 +274,7 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 		body := `{"accused":"RUS","events":["ev-rec-0"],"rule":"no-fire","severity":"low","summary":"matrix","marking":"` + m + `"}`
 		c := matrixCase{method: "POST", path: "/api/v1/cases", body: body}
 		switch {
-		case r.Org == "":
+		case cannotAct(r):
 			c.want = 401
 		case r.Org != "USA" || !slices.Contains(r.Roles, access.RoleCommissioner):
 			c.want, c.forbidden = 403, true
@@ -279,23 +285,23 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 	},
 	"POST /api/v1/determinations/motions": func(r access.Reader, _, _ string, _ bool) matrixCase {
 		// The body is checked before the procedure.
-		return matrixCase{method: "POST", path: "/api/v1/determinations/motions", body: `{"unknown":1}`, want: ifElse(r.Org == "", 401, 400)}
+		return matrixCase{method: "POST", path: "/api/v1/determinations/motions", body: `{"unknown":1}`, want: ifElse(cannotAct(r), 401, 400)}
 	},
 	"POST /api/v1/determinations": func(r access.Reader, _, _ string, _ bool) matrixCase {
 		// The body is checked before the procedure.
-		return matrixCase{method: "POST", path: "/api/v1/determinations", body: `{"unknown":1}`, want: ifElse(r.Org == "", 401, 400)}
+		return matrixCase{method: "POST", path: "/api/v1/determinations", body: `{"unknown":1}`, want: ifElse(cannotAct(r), 401, 400)}
 	},
 	"POST /api/v1/reassurance/requests": func(r access.Reader, _, _ string, _ bool) matrixCase {
 		// The body is checked before the procedure.
-		return matrixCase{method: "POST", path: "/api/v1/reassurance/requests", body: `{"unknown":1}`, want: ifElse(r.Org == "", 401, 400)}
+		return matrixCase{method: "POST", path: "/api/v1/reassurance/requests", body: `{"unknown":1}`, want: ifElse(cannotAct(r), 401, 400)}
 	},
 	"POST /api/v1/reassurance/measures": func(r access.Reader, _, _ string, _ bool) matrixCase {
 		// The body is checked before the procedure.
-		return matrixCase{method: "POST", path: "/api/v1/reassurance/measures", body: `{"unknown":1}`, want: ifElse(r.Org == "", 401, 400)}
+		return matrixCase{method: "POST", path: "/api/v1/reassurance/measures", body: `{"unknown":1}`, want: ifElse(cannotAct(r), 401, 400)}
 	},
 	"POST /api/v1/commitments": func(r access.Reader, _, _ string, _ bool) matrixCase {
 		// The body is checked before the procedure.
-		return matrixCase{method: "POST", path: "/api/v1/commitments", body: `{"unknown":1}`, want: ifElse(r.Org == "", 401, 400)}
+		return matrixCase{method: "POST", path: "/api/v1/commitments", body: `{"unknown":1}`, want: ifElse(cannotAct(r), 401, 400)}
 	},
 	"GET /api/v1/ceasefire": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/ceasefire", want: 200}
@@ -307,7 +313,7 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 		return matrixCase{method: "GET", path: "/api/v1/determinations/motions/none", want: 404}
 	},
 	"POST /api/v1/determinations/motions/{id}/votes": func(r access.Reader, _, _ string, _ bool) matrixCase {
-		return matrixCase{method: "POST", path: "/api/v1/determinations/motions/none/votes", body: `{"choice":"for"}`, want: ifElse(r.Org == "", 401, 404)}
+		return matrixCase{method: "POST", path: "/api/v1/determinations/motions/none/votes", body: `{"choice":"for"}`, want: ifElse(cannotAct(r), 401, 404)}
 	},
 	"GET /api/v1/reassurance": func(access.Reader, string, string, bool) matrixCase {
 		return matrixCase{method: "GET", path: "/api/v1/reassurance", want: 200}
@@ -319,7 +325,7 @@ var routeRules = map[string]func(r access.Reader, marking, id string, sees bool)
 		return matrixCase{method: "GET", path: "/api/v1/obligations", want: 200}
 	},
 	"POST /api/v1/obligations/{id}/reports": func(r access.Reader, _, _ string, _ bool) matrixCase {
-		return matrixCase{method: "POST", path: "/api/v1/obligations/none/reports", body: `{"kind":"acknowledged"}`, want: ifElse(r.Org == "", 401, 404)}
+		return matrixCase{method: "POST", path: "/api/v1/obligations/none/reports", body: `{"kind":"acknowledged"}`, want: ifElse(cannotAct(r), 401, 404)}
 	},
 }
 
@@ -408,7 +414,7 @@ func TestAccessMatrix(t *testing.T) {
 	if err := st.PutUser(ctx, access.User{Name: "setup-chair", Org: "USA", Roles: []string{access.RoleCommissioner}}); err != nil {
 		t.Fatal(err)
 	}
-	chairTok, chair, err := access.NewToken("setup-chair", nil, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
+	chairTok, chair, err := access.NewToken("setup-chair", []access.Action{access.Act}, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
 	if err != nil || st.PutToken(ctx, chairTok) != nil {
 		t.Fatal("setup token:", err)
 	}

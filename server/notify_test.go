@@ -52,7 +52,7 @@ func notifyFixture(t *testing.T) (*server.Server, *sqlite.Store, map[string]stri
 		if err := st.PutUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
-		tok, text, err := access.NewToken(u.Name, nil, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
+		tok, text, err := access.NewToken(u.Name, []access.Action{access.Act}, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
 		if err != nil || st.PutToken(ctx, tok) != nil {
 			t.Fatal("token:", err)
 		}

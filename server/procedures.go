@@ -116,6 +116,10 @@ func (s *Server) actingReader(w http.ResponseWriter, r *http.Request) (access.Re
 		s.writeProblem(w, r, newProblem(codeUnauthorized, "the Commission's and the guarantees' records are signed by a named user of an organisation: sign in or use a token"))
 		return rd, false
 	}
+	if !rd.TokenAllows(access.Act) {
+		s.writeProblem(w, r, newProblem(codeUnauthorized, "this token may not record the Commission's or the guarantees' acts: that needs a token with the scope \"act\" (truce token create --scope act)"))
+		return rd, false
+	}
 	return rd, true
 }
 

@@ -98,7 +98,7 @@ func procedureServer(t *testing.T) (url string, tokens map[string]string, clock 
 		if err := st.PutUser(ctx, access.User{Name: u.name, Org: u.org, Roles: []string{u.role}}); err != nil {
 			t.Fatal(err)
 		}
-		tok, text, err := access.NewToken(u.name, nil, start.Add(-time.Hour), 60*24*time.Hour, rand.Reader)
+		tok, text, err := access.NewToken(u.name, []access.Action{access.Act}, start.Add(-time.Hour), 60*24*time.Hour, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -114,7 +114,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 		if err := st.PutUser(ctx, access.User{Name: name, Org: org, Roles: []string{role}}); err != nil {
 			t.Fatal(err)
 		}
-		var scopes []access.Action
+		scopes := []access.Action{access.Act}
 		if role == access.RoleMonitor {
 			scopes = []access.Action{access.Submit}
 		}

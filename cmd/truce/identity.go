@@ -197,7 +197,7 @@ func newTokenCmd() *cobra.Command {
 	var scopes []string
 	var ttl time.Duration
 	create := &cobra.Command{
-		Use:   "create --user NAME [--scope submit,withdraw,release] [--ttl 2160h]",
+		Use:   "create --user NAME [--scope submit,withdraw,release,act] [--ttl 2160h]",
 		Short: "Create an API token; it is printed once, as the last line",
 		Long: `Create an API token for a user. The token is printed once, as the last line of
 the output, and never stored: keep it. Without --scope it may only read; a scope
@@ -234,7 +234,7 @@ never gives more than the user's roles allow.`,
 		},
 	}
 	create.Flags().StringVar(&user, "user", "", "the user the token acts for (required)")
-	create.Flags().StringSliceVar(&scopes, "scope", nil, "actions the token may take: submit, withdraw, release (default: read only)")
+	create.Flags().StringSliceVar(&scopes, "scope", nil, "actions the token may take: submit, withdraw, release, act (the Commission's and guarantees' acts) (default: read only)")
 	create.Flags().DurationVar(&ttl, "ttl", defaultTokenLifetime, "lifetime")
 	_ = create.MarkFlagRequired("user")
 
