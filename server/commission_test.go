@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -79,17 +78,7 @@ func TestCommissionAndGuarantees(t *testing.T) {
 	}
 	tokens := map[string]string{}
 	for _, u := range commissionUsers {
-		if err := st.PutUser(ctx, access.User{Name: u.name, Org: u.org, Roles: u.roles}); err != nil {
-			t.Fatal(err)
-		}
-		tok, text, err := access.NewToken(u.name, []access.Action{access.Act}, clock.Add(-time.Hour), 60*24*time.Hour, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutToken(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
-		tokens[u.name] = text
+		tokens[u.name] = issueToken(t, st, access.User{Name: u.name, Org: u.org, Roles: u.roles}, clock.Add(-time.Hour), 60*24*time.Hour, access.Act)
 	}
 
 	// Two final events: one for the mission's participants (USA sees it,

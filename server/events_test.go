@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http/httptest"
 	"slices"
@@ -174,17 +173,7 @@ func viewerTokens(t *testing.T, st *sqlite.Store) map[string]string {
 			t.Fatal(err)
 		}
 		name := map[string]string{"USA": "us.viewer", "GBR": "gb.viewer"}[o.Code]
-		if err := st.PutUser(ctx, access.User{Name: name, Org: o.Code, Roles: []string{access.RoleViewer}}); err != nil {
-			t.Fatal(err)
-		}
-		tok, text, err := access.NewToken(name, nil, clock.Add(-time.Hour), time.Hour*48, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutToken(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
-		tokens[o.Code] = text
+		tokens[o.Code] = issueToken(t, st, access.User{Name: name, Org: o.Code, Roles: []string{access.RoleViewer}}, clock.Add(-time.Hour), 48*time.Hour)
 	}
 	return tokens
 }

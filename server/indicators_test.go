@@ -3,7 +3,6 @@ package server_test
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -101,17 +100,7 @@ func newIndFixture(t testing.TB, events []indEvent) *indFixture {
 		}
 	}
 	for _, u := range []struct{ name, org, role string }{{"us.chair", "USA", access.RoleCommissioner}, {"ru.liaison", "RUS", access.RoleLiaison}} {
-		if err := st.PutUser(ctx, access.User{Name: u.name, Org: u.org, Roles: []string{u.role}}); err != nil {
-			t.Fatal(err)
-		}
-		tok, text, err := access.NewToken(u.name, nil, indNow.Add(-40*24*time.Hour), 90*24*time.Hour, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutToken(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
-		f.tokens[u.name] = text
+		f.tokens[u.name] = issueToken(t, st, access.User{Name: u.name, Org: u.org, Roles: []string{u.role}}, indNow.Add(-40*24*time.Hour), 90*24*time.Hour)
 	}
 	var recs []store.EventRecord
 	for _, e := range events {

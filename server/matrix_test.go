@@ -411,13 +411,7 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	// One case per marking, opened by a commissioner of a voting member
 	// citing the public event.
-	if err := st.PutUser(ctx, access.User{Name: "setup-chair", Org: "USA", Roles: []string{access.RoleCommissioner}}); err != nil {
-		t.Fatal(err)
-	}
-	chairTok, chair, err := access.NewToken("setup-chair", []access.Action{access.Act}, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
-	if err != nil || st.PutToken(ctx, chairTok) != nil {
-		t.Fatal("setup token:", err)
-	}
+	chair := issueToken(t, st, access.User{Name: "setup-chair", Org: "USA", Roles: []string{access.RoleCommissioner}}, clock.Add(-time.Hour), 48*time.Hour, access.Act)
 	for _, m := range matrixMarkings {
 		b := `{"accused":"RUS","events":["ev-rec-0"],"rule":"no-fire","severity":"low","summary":"setup","marking":"` + m + `"}`
 		rec := do(srv, "POST", "/api/v1/cases", b, chair)

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -49,14 +48,7 @@ func notifyFixture(t *testing.T) (*server.Server, *sqlite.Store, map[string]stri
 		{Name: "ru.liaison", Org: "RUS", Roles: []string{access.RoleLiaison}},
 		{Name: "lead.admin", Org: "LEAD", Roles: []string{access.RoleAdmin}},
 	} {
-		if err := st.PutUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		tok, text, err := access.NewToken(u.Name, []access.Action{access.Act}, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
-		if err != nil || st.PutToken(ctx, tok) != nil {
-			t.Fatal("token:", err)
-		}
-		tokens[u.Name] = text
+		tokens[u.Name] = issueToken(t, st, u, clock.Add(-time.Hour), 48*time.Hour, access.Act)
 	}
 	lat, lon := 48.0, 38.0
 	ev := store.EventRecord{ID: "ev-1", Version: 1, Kind: "explosion", Start: clock.Add(-11 * time.Hour), End: clock.Add(-11*time.Hour + time.Minute),

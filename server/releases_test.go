@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"math"
 	"net/http/httptest"
@@ -60,17 +59,7 @@ func releaseUsers(t *testing.T, st *sqlite.Store) map[string]string {
 	}
 	tokens := map[string]string{}
 	for _, u := range users {
-		if err := st.PutUser(ctx, access.User{Name: u.name, Org: u.org, Roles: []string{u.role}}); err != nil {
-			t.Fatal(err)
-		}
-		tok, text, err := access.NewToken(u.name, u.scopes, clock.Add(-time.Hour), 48*time.Hour, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutToken(ctx, tok); err != nil {
-			t.Fatal(err)
-		}
-		tokens[u.name] = text
+		tokens[u.name] = issueToken(t, st, access.User{Name: u.name, Org: u.org, Roles: []string{u.role}}, clock.Add(-time.Hour), 48*time.Hour, u.scopes...)
 	}
 	return tokens
 }
