@@ -105,6 +105,23 @@ func readEvents(t *testing.T, sc *bufio.Scanner, stop func([]sseEvent) bool) []s
 	return out
 }
 
+// openStream opens GET /api/v1/stream on the server at base as the
+// holder of token, until ctx ends or the test does.
+func openStream(t *testing.T, ctx context.Context, base, token string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp
+}
+
 func TestStreamMarkingsAndReplay(t *testing.T) {
 	srv, _, tokens := notifyFixture(t)
 	hs := httptest.NewServer(srv)
@@ -112,16 +129,7 @@ func TestStreamMarkingsAndReplay(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", hs.URL+"/api/v1/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+tokens["ru.liaison"])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
+	resp := openStream(t, ctx, hs.URL, tokens["ru.liaison"])
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 
@@ -302,13 +310,7 @@ func TestStreamReadsRecordsAppendedElsewhere(t *testing.T) {
 	defer hs.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", hs.URL+"/api/v1/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+tokens["ru.liaison"])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := openStream(t, ctx, hs.URL, tokens["ru.liaison"])
 
 	rs, err := st.AppendProcedureRecords(ctx, []store.ProcedureRecord{
 		{Kind: "case_action", Key: "case-auto-ev-1", Seq: 1, Marking: "COMMISSION", Document: []byte(`{"kind":"opened"}`), By: "truce", At: clock},
