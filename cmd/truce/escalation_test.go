@@ -61,17 +61,7 @@ func TestEscalationEndToEnd(t *testing.T) {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	demo, err := agreement.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutAgreementVersion(ctx, storedVersion(demo)); err != nil {
-		t.Fatal(err)
-	}
-	versions, err := loadAgreements(ctx, st, false, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	versions := storeDemoAgreement(t, st, log)
 
 	// Organisations, sources, users and their tokens.
 	var srcs bytes.Buffer

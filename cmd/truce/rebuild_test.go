@@ -79,17 +79,7 @@ func TestRebuildComparesStoredEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	demo, err := agreement.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutAgreementVersion(ctx, storedVersion(demo)); err != nil {
-		t.Fatal(err)
-	}
-	versions, err := loadAgreements(ctx, st, false, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	versions := storeDemoAgreement(t, st, log)
 	pipe := newEventPipeline(st, versions, newSourceBook(st), log)
 	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
 	live.Persist = pipe.persist
@@ -124,4 +114,23 @@ func TestRebuildComparesStoredEvents(t *testing.T) {
 	if code != 1 || len(res.StoredDiffer) != 1 || !strings.HasPrefix(res.StoredDiffer[0], forged.ID) {
 		t.Fatalf("rebuild after a forged version: exit %d, %+v", code, res)
 	}
+}
+
+// storeDemoAgreement stores the demo agreement in st and loads the
+// versions from it, as truce serve does at a start.
+func storeDemoAgreement(t *testing.T, st store.Store, log *slog.Logger) *agreement.Versions {
+	t.Helper()
+	ctx := context.Background()
+	demo, err := agreement.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutAgreementVersion(ctx, storedVersion(demo)); err != nil {
+		t.Fatal(err)
+	}
+	versions, err := loadAgreements(ctx, st, false, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return versions
 }
