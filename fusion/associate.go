@@ -69,9 +69,10 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	// the candidates does not matter: the best is the least by tier,
 	// score and creation order.
 	var cands []*Event
+	var fb [2]fixBound
 	ok := false
 	if group == "fire" {
-		cands, ok = g.nearCandidates(m, q)
+		cands, fb, ok = g.nearCandidates(m, q)
 	}
 	var sight fixBound
 	if !ok {
@@ -130,12 +131,6 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	g.order = order
 	first := -1
 	if ok && m.bearing == nil && m.back == nil && len(order) > 1 {
-		fb := [2]fixBound{}
-		for p, f := range m.fix {
-			if f != nil {
-				fb[p] = g.fixBound(f)
-			}
-		}
 		first = 0
 		for k := range order {
 			order[k].bound = fixScoreBound(cands[order[k].i], m, &fb)

@@ -198,8 +198,9 @@ func (g *Engine) unfileCells(e *Event) {
 // which the fixes of report m do not rule out: those near one of its
 // fixes (near), less those that farFrom shows fits would refuse. ok is
 // false when m has no fix that bounds the search; the caller then scans
-// the time buckets (candidates).
-func (g *Engine) nearCandidates(m *member, s span) ([]*Event, bool) {
+// the time buckets (candidates). It also returns the bounds of m's fixes
+// (fixBound), which bestMatch orders the candidates by.
+func (g *Engine) nearCandidates(m *member, s span) ([]*Event, [2]fixBound, bool) {
 	// Either fix bounds the search; the tighter one is taken.
 	q, reach := phaseEither, math.Inf(1)
 	for p, f := range m.fix {
@@ -210,16 +211,17 @@ func (g *Engine) nearCandidates(m *member, s span) ([]*Event, bool) {
 			q, reach = phase(p), r
 		}
 	}
-	if q == phaseEither {
-		return nil, false
-	}
 	var bounds [2]fixBound
+	if q == phaseEither {
+		return nil, bounds, false
+	}
 	for p, f := range m.fix {
 		if f != nil {
 			bounds[p] = g.fixBound(f)
 		}
 	}
-	return g.near(q, bounds[q], s, nil, func(e *Event) bool { return farFrom(e, &bounds) })
+	out, ok := g.near(q, bounds[q], s, nil, func(e *Event) bool { return farFrom(e, &bounds) })
+	return out, bounds, ok
 }
 
 // mergeCandidates lists what candidates(e.group, e.reach(), e) does,
