@@ -8,17 +8,23 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/truce-mechanism/truce/geo"
 )
 
 // Event is an established event as GET /api/v1/events shows it. Fields
 // the scorer does not read are kept so that a report can be traced back
 // to the event it judged; fields the API may add later are ignored.
 type Event struct {
-	ID            string       `json:"id"`
-	Start         time.Time    `json:"start"`
-	End           time.Time    `json:"end"`
-	Location      *Point       `json:"location,omitempty"`
-	Error         *Ellipse     `json:"error,omitempty"`
+	ID       string    `json:"id"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Location *Point    `json:"location,omitempty"`
+	Error    *Ellipse  `json:"error,omitempty"`
+	// LocationBasis is "sight_line" for a location that one sight line and
+	// the source's usual distance give (scored apart), else "measured" or
+	// absent.
+	LocationBasis string       `json:"location_basis,omitempty"`
 	Kind          string       `json:"kind"`
 	Weapon        *Weapon      `json:"weapon,omitempty"`
 	Count         int          `json:"count"`
@@ -80,6 +86,21 @@ type Origin struct {
 	Lat   float64  `json:"lat"`
 	Lon   float64  `json:"lon"`
 	Error *Ellipse `json:"error,omitempty"`
+	Basis string   `json:"basis,omitempty"` // as Event.LocationBasis
+}
+
+// SightLine is the basis of a location or origin that one sight line
+// alone places, at its source's usual distance.
+const SightLine = "sight_line"
+
+// inEllipse reports whether truth lies inside the ellipse el centred on p.
+func inEllipse(p Point, el *Ellipse, truth Point) bool {
+	tp := geo.NewTangent(geo.Point{Lat: p.Lat, Lon: p.Lon})
+	e, n := tp.ToENU(geo.Point{Lat: truth.Lat, Lon: truth.Lon})
+	sin, cos := math.Sincos(el.OrientationDeg * math.Pi / 180)
+	major, minor := e*sin+n*cos, e*cos-n*sin
+	a, b := max(el.SemiMajorM, 1e-9), max(el.SemiMinorM, 1e-9)
+	return (major/a)*(major/a)+(minor/b)*(minor/b) <= 1
 }
 
 // Undetermined is the attribution party of an event that no party can be

@@ -54,6 +54,15 @@ type Report struct {
 	// predicted median error.
 	CRLBMedianM   *float64 `json:"crlb_median_m"`
 	OriginMedianM *float64 `json:"origin_median_m"`
+	// EllipseCoverage is the share of located matched events with an
+	// error ellipse whose true location lies inside it: about 0.95 when
+	// the stated 95 % ellipses are honest.
+	EllipseCoverage *float64 `json:"ellipse_coverage"`
+	// LocApproxMedianM and ApproxEllipseCoverage are the same figures for
+	// the events placed on one sight line at its source's usual distance
+	// (location_basis "sight_line"), which the figures above leave out.
+	LocApproxMedianM      *float64 `json:"loc_approx_median_m"`
+	ApproxEllipseCoverage *float64 `json:"approx_ellipse_coverage"`
 
 	AttributionAccuracy *float64 `json:"attribution_accuracy"`
 	AttributedFraction  *float64 `json:"attributed_fraction"`
@@ -93,7 +102,9 @@ type Counts struct {
 	Duplicates     int `json:"duplicates"`
 	FalsePositives int `json:"false_positives"`
 
-	Located       int `json:"located"`        // matched events with a location
+	Located       int `json:"located"`        // matched events with a measured location
+	Approximate   int `json:"approximate"`    // matched events placed on a sight line only
+	Ellipses      int `json:"ellipses"`       // located matched events with an error ellipse
 	CRLBEvents    int `json:"crlb_events"`    // located matched events with a bound
 	OriginsScored int `json:"origins_scored"` // matched events with an origin, true and estimated
 	Attributed    int `json:"attributed"`     // matched events attributed to a party
@@ -312,7 +323,8 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 		}
 		return kinds[k]
 	}
-	var locErr, crlbRatio, crlbMedian, originErr []float64
+	var locErr, crlbRatio, crlbMedian, originErr, approxErr []float64
+	var inside, approxEllipses, approxInside int
 	var attributedRight, brierN, ruleTP, ruleFused, ruleTrue, violRight, kindRight, weaponRight int
 	var brierSum float64
 	bins := make([]binAcc, len(calibrationEdges)-1)
@@ -333,10 +345,28 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 		if ev.Kind == te.Kind {
 			kindRight++
 		}
-		if ev.Location != nil {
+		truthAt := Point{Lat: te.Location.Lat, Lon: te.Location.Lon}
+		switch {
+		case ev.Location == nil:
+		case ev.LocationBasis == SightLine:
+			c.Approximate++
+			approxErr = append(approxErr, geo.DistanceM(geo.Point{Lat: ev.Location.Lat, Lon: ev.Location.Lon}, geo.Point(truthAt)))
+			if ev.Error != nil {
+				approxEllipses++
+				if inEllipse(*ev.Location, ev.Error, truthAt) {
+					approxInside++
+				}
+			}
+		default:
 			c.Located++
-			d := geo.DistanceM(geo.Point{Lat: ev.Location.Lat, Lon: ev.Location.Lon}, geo.Point{Lat: te.Location.Lat, Lon: te.Location.Lon})
+			d := geo.DistanceM(geo.Point{Lat: ev.Location.Lat, Lon: ev.Location.Lon}, geo.Point(truthAt))
 			locErr = append(locErr, d)
+			if ev.Error != nil {
+				c.Ellipses++
+				if inEllipse(*ev.Location, ev.Error, truthAt) {
+					inside++
+				}
+			}
 			ka.locErr = append(ka.locErr, d)
 			if _, m, ok := geom.bound(te); ok {
 				c.CRLBEvents++
@@ -345,7 +375,7 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 				ka.crlbRatio = append(ka.crlbRatio, d/m)
 			}
 		}
-		if ev.Origin != nil && te.Origin != nil {
+		if ev.Origin != nil && ev.Origin.Basis != SightLine && te.Origin != nil {
 			c.OriginsScored++
 			originErr = append(originErr, geo.DistanceM(geo.Point{Lat: ev.Origin.Lat, Lon: ev.Origin.Lon}, geo.Point{Lat: te.Origin.Lat, Lon: te.Origin.Lon}))
 		}
@@ -412,6 +442,9 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 	r.LocCRLBRatio = round4(median(crlbRatio))
 	r.CRLBMedianM = metres(median(crlbMedian))
 	r.OriginMedianM = metres(median(originErr))
+	r.EllipseCoverage = ratio(inside, c.Ellipses)
+	r.LocApproxMedianM = metres(median(approxErr))
+	r.ApproxEllipseCoverage = ratio(approxInside, approxEllipses)
 	r.AttributionAccuracy = ratio(attributedRight, c.Attributed)
 	r.AttributedFraction = ratio(c.Attributed, c.Matched)
 	if brierN > 0 {
@@ -447,8 +480,11 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 	if c.SharedReports > 0 {
 		notes[fmt.Sprintf("%d reports are held by more than one fused event", c.SharedReports)] = true
 	}
-	if n := c.Matched - c.Located; n > 0 {
+	if n := c.Matched - c.Located - c.Approximate; n > 0 {
 		notes[fmt.Sprintf("%d matched events have no location and are left out of loc_median_m", n)] = true
+	}
+	if c.Approximate > 0 {
+		notes[fmt.Sprintf("%d matched events are placed on a sight line only and are scored apart (loc_approx_median_m)", c.Approximate)] = true
 	}
 	if n := c.Located - c.CRLBEvents; n > 0 {
 		notes[fmt.Sprintf("%d located matched events have no Cramér–Rao bound (their reports do not fix a point) and are left out of loc_crlb_ratio", n)] = true

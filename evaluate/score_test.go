@@ -188,6 +188,20 @@ func TestScore(t *testing.T) {
 			"loc_crlb_ratio": round((100/crlbMedian1 + 30/(15*math.Sqrt(2*math.Ln2))) / 2), "origin_median_m": 9000.0,
 			"kind_accuracy": round(2.0 / 3), "by_kind.0.kind": "explosion", "by_kind.0.matched": 1.0, "by_kind.0.fused_events": 0.0,
 			"by_kind.2.kind": "shot", "by_kind.2.fused_events": 1.0, "by_kind.2.false_positives": 0.0}},
+		{name: "ellipses and sight lines", events: edit(func(es []Event) []Event {
+			// 100 m north inside a north–south ellipse of 200 × 50 m; 30 m
+			// east outside one of 200 × 20 m; a sight-line place 5 km off,
+			// inside its 8 × 1 km ellipse along the line, scored apart.
+			es[0].Location, es[0].Error = at(geo.Direct(loc1, 0, 100)), &Ellipse{SemiMajorM: 200, SemiMinorM: 50}
+			es[1].Location, es[1].Error = at(geo.Direct(loc2, 90, 30)), &Ellipse{SemiMajorM: 200, SemiMinorM: 20}
+			es[2].Location, es[2].Error = at(geo.Direct(loc4, 270, 5000)), &Ellipse{SemiMajorM: 8000, SemiMinorM: 1000, OrientationDeg: 90}
+			es[2].LocationBasis = SightLine
+			es[0].Origin = &Origin{Lat: loc1.Lat, Lon: loc1.Lon, Basis: SightLine} // not scored as an origin
+			return es
+		}), want: map[string]any{
+			"counts.located": 2.0, "counts.ellipses": 2.0, "ellipse_coverage": 0.5, "loc_median_m": 65.0,
+			"counts.approximate": 1.0, "loc_approx_median_m": 5000.0, "approx_ellipse_coverage": 1.0,
+			"origin_median_m": nil, "counts.origins_scored": 0.0}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

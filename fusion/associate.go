@@ -49,6 +49,13 @@ func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
 	if first && e != nil && mt.tier == tierEstimate {
 		g.learn(m.key.Source, mt.chi2, mt.dof, max(m.scale, 1))
+		p := m.phase
+		if p == phaseEither {
+			p = mt.phase
+		}
+		if est := e.place(p); m.bearing != nil && est != nil {
+			g.learnReach(m.key.Source, m.bearing, est)
+		}
 	}
 	if e != nil && m.phase != phaseEither && mt.phase != m.phase {
 		m.phase = mt.phase // its direction of fire was misreported

@@ -54,6 +54,15 @@
 // accuracy has the σ of its later reports widened, so that gates built
 // on them do not split what it reports.
 //
+// # Events one sight line reports
+//
+// sightline.go: an event only a bearing without a distance reports is not
+// located (Location nil). It is shown on that line at the distance its
+// source's sight lines usually end — learned from the events others
+// placed — as ApproximateLocation (or ApproximateOrigin), an ellipse as
+// long as that distance's spread. Association and assessment never read
+// it: it is the source's habit, not a measurement.
+//
 // Nothing depends on a clock, map order or randomness: the same reports
 // in the same order give the same events, byte for byte. Events become
 // final when their last report is older than the newest by the Horizon;

@@ -130,6 +130,10 @@ type Engine struct {
 	// (calibrate.go).
 	calib    map[string]*sourceFit
 	calibAll sourceFit // all sources together
+	// reach is what has been learned of how far each source's sight
+	// lines end from its observer (sightline.go).
+	reach    map[string]*sourceFit
+	reachAll sourceFit
 }
 
 type bucketKey struct {
@@ -147,7 +151,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, newest: math.Inf(-1)}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, newest: math.Inf(-1)}
 }
 
 // Sequence is the ledger sequence of the last observation fused.

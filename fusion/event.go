@@ -29,6 +29,12 @@ type Event struct {
 	Location *Estimate
 	// Origin is the estimated point of origin of fire; nil when unknown.
 	Origin *Estimate
+	// ApproximateLocation and ApproximateOrigin stand in for Location and
+	// Origin when those are nil and a report gives a sight line: on it, at
+	// the distance the source's sight lines usually end (sightline.go).
+	// For showing only: they are the source's habit, not a measurement,
+	// and nothing in fusion or assessment reads them.
+	ApproximateLocation, ApproximateOrigin *Estimate
 	Weapon *observation.Weapon
 	Count  int
 	// Observations are the reports fused into the event, in the order
@@ -79,6 +85,7 @@ type Event struct {
 // will change: what a reader may keep while fusion goes on (Live).
 func (e *Event) Snapshot() Event {
 	out := Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
+		ApproximateLocation: e.ApproximateLocation, ApproximateOrigin: e.ApproximateOrigin,
 		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources,
 		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces)}
 	byKey := make(map[observation.Key]*observation.Observation, len(e.members))

@@ -14,6 +14,10 @@ func (g *Engine) refresh(e *Event) {
 	if e.group != "fire" {
 		e.cacheMeasurements()
 		e.Location, e.Origin = e.locatePhase(phaseImpact), nil
+		e.ApproximateLocation, e.ApproximateOrigin = nil, nil
+		if e.Location == nil {
+			e.ApproximateLocation = g.alongSight(e, phaseImpact)
+		}
 		gate := g.placeGate(e.group)
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for i := range e.members {
@@ -82,6 +86,16 @@ func (g *Engine) refresh(e *Event) {
 		// Small arms are heard where they fire, not where the rounds
 		// land: the firing is the event.
 		e.Location = origin
+	}
+	e.ApproximateLocation, e.ApproximateOrigin = nil, nil
+	if e.Origin == nil {
+		e.ApproximateOrigin = g.alongSight(e, phaseLaunch)
+	}
+	if e.Location == nil {
+		e.ApproximateLocation = g.alongSight(e, phaseImpact)
+		if e.ApproximateLocation == nil && (e.Kind == observation.Burst || e.Kind == observation.Shot) {
+			e.ApproximateLocation = e.ApproximateOrigin
+		}
 	}
 	g.windows(e)
 }

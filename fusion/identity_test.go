@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "66c58e7553c9aa7990ade16a21a1da202ebb017f3611a1c8eadf0d06aa534166",
-	"violations/2": "2e78f90043e74ceb6e9eb7d02bdd620bde977c0ce0ac409577189fb99f040d21",
-	"violations/3": "c569f66e8e12de74a05b4a1efcc5c654f5a0c1760b0f78e819d479d030a31101",
-	"escalation/1": "50a5263964e14ebe4016cadb18606d9b58fc5b6311ff4bab9e56c490f50397e4",
-	"escalation/2": "3dbaede2131c80a9092ca369231bd58550c5b5c857178cc7448dd33898708fdd",
-	"escalation/3": "24be05c4e85d12a88fdc8eacaf381a2709a1a1fe0951741cf79fb5aa58784f48",
-	"bench":        "89db4874e95dec86074ea6e7e3f089af98924da71a14064e0c61ccaa56ca7796",
+	"violations/1": "f9073f49ae31d2ccabb61f89a895a9217ee33283833b6b4c301cb77a825f7d60",
+	"violations/2": "864f9fcf8f8100bd5a27fa12c2b621514e96695204a827a35e17abf8312849df",
+	"violations/3": "6a507374d60c92d7a96da348365c04d9546b6f7bf41def04f5103d4d2a4040a4",
+	"escalation/1": "623f0339fb9fdd1b7e7ae191d3a05828292f7e770ea87b82e0c18f3d49530617",
+	"escalation/2": "ff784980cdc343d35ad94f13106bc037f4a7ff094ef9e20771787db90e2377c3",
+	"escalation/3": "25619bc27cfa6339a1efbf6c7905008820f3d46b09dd3e9f5b4402d2e629b32b",
+	"bench":        "b4e966ca7a4f18e0c49829603bcfe27a70089874bcd63b5effe88d6bc5efd0ed",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
@@ -69,7 +69,7 @@ func TestFusionOutputIsUnchanged(t *testing.T) {
 // fusionDigest fuses obs and hashes, in order, the event each report
 // landed in (id and version) and then every event shown: id, kind,
 // times, count, version, sources, marking, reports, replaced events,
-// location and origin (points, covariances, χ² and degrees of freedom,
+// location and origin, measured and approximate (points, covariances, χ² and degrees of freedom,
 // as bits) and weapon class.
 func fusionDigest(obs []observation.Observation) string {
 	h := sha256.New()
@@ -110,7 +110,7 @@ func fusionDigest(obs []observation.Observation) string {
 		for _, id := range e.Replaces {
 			str(id)
 		}
-		for _, est := range []*fusion.Estimate{e.Location, e.Origin} {
+		for _, est := range []*fusion.Estimate{e.Location, e.Origin, e.ApproximateLocation, e.ApproximateOrigin} {
 			if est == nil {
 				str("nil")
 				continue

@@ -97,11 +97,17 @@ func toEvaluate(es []*fusion.Event) []evaluate.Event {
 	out := make([]evaluate.Event, len(es))
 	for i, e := range es {
 		v := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count}
-		if e.Location != nil {
-			v.Location = &evaluate.Point{Lat: e.Location.Point.Lat, Lon: e.Location.Point.Lon}
+		if est, approximate := e.Placed(); est != nil {
+			v.Location, v.Error = &evaluate.Point{Lat: est.Point.Lat, Lon: est.Point.Lon}, ellipse(est)
+			if approximate {
+				v.LocationBasis = evaluate.SightLine
+			}
 		}
-		if e.Origin != nil {
-			v.Origin = &evaluate.Origin{Lat: e.Origin.Point.Lat, Lon: e.Origin.Point.Lon}
+		if est, approximate := e.PlacedOrigin(); est != nil {
+			v.Origin = &evaluate.Origin{Lat: est.Point.Lat, Lon: est.Point.Lon, Error: ellipse(est)}
+			if approximate {
+				v.Origin.Basis = evaluate.SightLine
+			}
 		}
 		for _, k := range e.Observations {
 			v.Observations = append(v.Observations, evaluate.ReportKey{Source: k.Source, ID: k.ID})
@@ -109,6 +115,12 @@ func toEvaluate(es []*fusion.Event) []evaluate.Event {
 		out[i] = v
 	}
 	return out
+}
+
+// ellipse is the 95 % error ellipse of est as the API shows it.
+func ellipse(est *fusion.Estimate) *evaluate.Ellipse {
+	el := fusion.ErrorEllipse(est.Cov, fusion.Chi2_95)
+	return &evaluate.Ellipse{SemiMajorM: el.SemiMajorM, SemiMinorM: el.SemiMinorM, OrientationDeg: el.OrientationDeg}
 }
 
 func num(p *float64) float64 {
@@ -121,9 +133,9 @@ func num(p *float64) float64 {
 func logReport(t testing.TB, r evaluate.Report) {
 	t.Helper()
 	c := r.Counts
-	t.Logf("%s seed %d: F1 %.3f (precision %.3f, recall %.3f); %d fused, %d observed true, %d matched, %d duplicates, %d spurious, %d missed; purity %.3f, completeness %.3f; location median %.0f m, %.2f× the Cramér–Rao bound (%d events)",
+	t.Logf("%s seed %d: F1 %.3f (precision %.3f, recall %.3f); %d fused, %d observed true, %d matched, %d duplicates, %d spurious, %d missed; purity %.3f, completeness %.3f; location median %.0f m, %.2f× the Cramér–Rao bound (%d events), %.2f inside their 95 %% ellipse; %d on a sight line only: median %.0f m, %.2f inside",
 		r.Scenario, r.Seed, num(r.F1), num(r.Precision), num(r.Recall), c.FusedEvents, c.ObservedTrueEvents, c.Matched, c.Duplicates, c.Spurious, c.Missed,
-		num(r.AssociationPurity), num(r.AssociationCompleteness), num(r.LocMedianM), num(r.LocCRLBRatio), c.CRLBEvents)
+		num(r.AssociationPurity), num(r.AssociationCompleteness), num(r.LocMedianM), num(r.LocCRLBRatio), c.CRLBEvents, num(r.EllipseCoverage), c.Approximate, num(r.LocApproxMedianM), num(r.ApproxEllipseCoverage))
 }
 
 // TestFusionAgainstTruth scores association and localisation on simulated

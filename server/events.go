@@ -25,6 +25,10 @@ type eventJSON struct {
 	Kind          string         `json:"kind"`
 	Location      *pointJSON     `json:"location,omitempty"`
 	Error         *ellipseJSON   `json:"error,omitempty"`
+	// LocationBasis says what placed the event: "measured" (its reports
+	// fix it) or "sight_line" (one sight line at its source's usual
+	// distance: fusion.Event.ApproximateLocation).
+	LocationBasis string `json:"location_basis,omitempty"`
 	Origin        *originJSON    `json:"origin,omitempty"`
 	Weapon        *weaponJSON    `json:"weapon,omitempty"`
 	Count         int            `json:"count"`
@@ -60,6 +64,20 @@ type ellipseJSON struct {
 type originJSON struct {
 	pointJSON
 	Error ellipseJSON `json:"error"`
+	Basis string      `json:"basis"` // as eventJSON.LocationBasis
+}
+
+// Bases of a location or origin shown.
+const (
+	basisMeasured  = "measured"
+	basisSightLine = "sight_line"
+)
+
+func basisOf(approximate bool) string {
+	if approximate {
+		return basisSightLine
+	}
+	return basisMeasured
 }
 
 type weaponJSON struct {
@@ -103,13 +121,13 @@ func toEventJSON(e fusion.Event, a assess.Assessment) eventJSON {
 	if out.Attribution.Party == "" {
 		out.Attribution.Party = assess.Undetermined
 	}
-	if e.Location != nil {
-		out.Location = &pointJSON{round(e.Location.Point.Lat, 6), round(e.Location.Point.Lon, 6)}
-		el := ellipseOf(e.Location)
-		out.Error = &el
+	if est, approximate := e.Placed(); est != nil {
+		out.Location = &pointJSON{round(est.Point.Lat, 6), round(est.Point.Lon, 6)}
+		el := ellipseOf(est)
+		out.Error, out.LocationBasis = &el, basisOf(approximate)
 	}
-	if e.Origin != nil {
-		out.Origin = &originJSON{pointJSON{round(e.Origin.Point.Lat, 6), round(e.Origin.Point.Lon, 6)}, ellipseOf(e.Origin)}
+	if est, approximate := e.PlacedOrigin(); est != nil {
+		out.Origin = &originJSON{pointJSON{round(est.Point.Lat, 6), round(est.Point.Lon, 6)}, ellipseOf(est), basisOf(approximate)}
 	}
 	if w := e.Weapon; w != nil {
 		out.Weapon = &weaponJSON{Class: w.Class, CaliberMM: w.CaliberMM, System: w.System}
@@ -178,6 +196,13 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 	out.WriteString("}\n")
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(out.Bytes())
+}
+
+// placedInBox: e is shown inside bb, as the store selects final events
+// (on where they are shown, cmd/truce's record).
+func placedInBox(bb *store.BBox, e *fusion.Event) bool {
+	est, _ := e.Placed()
+	return est != nil && inBox(bb.West, bb.South, bb.East, bb.North, est.Point.Lat, est.Point.Lon)
 }
 
 // eventQuery is a read of events: the observations' filters on the
@@ -297,7 +322,7 @@ func (s *Server) activeEvents(reader access.Reader, q eventQuery) []shownEvent {
 			continue
 		case len(kinds) > 0 && !kinds[string(e.Kind)]:
 			continue
-		case q.BBox != nil && (e.Location == nil || !inBox(q.BBox.West, q.BBox.South, q.BBox.East, q.BBox.North, e.Location.Point.Lat, e.Location.Point.Lon)):
+		case q.BBox != nil && !placedInBox(q.BBox, &e):
 			continue
 		case !reader.CanSeeAll(e.Marking):
 			continue

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -259,5 +260,64 @@ func TestCoverage(t *testing.T) {
 		if rec := do(srv, "GET", "/api/v1/coverage"+q, "", ""); rec.Code != 400 {
 			t.Errorf("%s: %d, want 400", q, rec.Code)
 		}
+	}
+}
+
+// TestEventOnOneSightLine: an explosion one acoustic array heard, with a
+// bearing and no distance, is shown on that bearing at the distance the
+// source's sight lines usually end, and says so (location_basis); its
+// ellipse lies along the line. A box around that place selects it.
+func TestEventOnOneSightLine(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
+	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true, Fusion: live})
+	report := `{"id":"s1","source":"ac-1","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","fire":"incoming","observer":{"lat":48.30,"lon":38.00},"bearing_deg":90,"bearing_sigma_deg":2,"marking":"PUBLIC"}`
+	if rec := do(srv, "POST", "/api/v1/observations", report, ""); rec.Code != 201 {
+		t.Fatal(rec.Body)
+	}
+	if _, err := live.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Records []struct {
+			Location      *struct{ Lat, Lon float64 }
+			LocationBasis string `json:"location_basis"`
+			Error         *struct {
+				SemiMajorM     float64 `json:"semi_major_m"`
+				SemiMinorM     float64 `json:"semi_minor_m"`
+				OrientationDeg float64 `json:"orientation_deg"`
+			}
+			Attribution struct{ Party string }
+		}
+	}
+	for _, c := range []struct {
+		path string
+		want int
+	}{{"/api/v1/events", 1}, {"/api/v1/events?bbox=38.05,48.25,38.1,48.35", 1}, {"/api/v1/events?bbox=37.9,48.25,37.99,48.35", 0}} {
+		rec := do(srv, "GET", c.path, "", "")
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 || len(got.Records) != c.want {
+			t.Fatalf("%s: %d %s, want %d events", c.path, rec.Code, rec.Body, c.want)
+		}
+	}
+	got.Records = nil
+	rec := do(srv, "GET", "/api/v1/events", "", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	e := got.Records[0]
+	// 5 km east of the array (nothing learned yet): 48.30 N, 38.067 E.
+	if e.Location == nil || e.LocationBasis != "sight_line" || math.Abs(e.Location.Lat-48.2999) > 0.001 || math.Abs(e.Location.Lon-38.0674) > 0.001 {
+		t.Fatalf("event at %+v (%q), want 5 km east of the array on a sight line", e.Location, e.LocationBasis)
+	}
+	if el := e.Error; el == nil || math.Abs(el.OrientationDeg-90) > 0.5 || el.SemiMajorM < 8000 || el.SemiMinorM > 500 {
+		t.Fatalf("ellipse %+v, want long east–west", el)
+	}
+	if e.Attribution.Party != "undetermined" {
+		t.Errorf("attributed to %s from a sight line alone", e.Attribution.Party)
 	}
 }

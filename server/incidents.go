@@ -34,7 +34,8 @@ type event struct {
 	End         time.Time               `json:"end"`
 	Count       int                     `json:"count"`
 	Location    *pointJSON              `json:"location"`
-	Origin      *pointJSON              `json:"origin"`
+	Basis       string                  `json:"location_basis"`
+	Origin      *originJSON             `json:"origin"`
 	Marking     []string                `json:"marking"`
 	Violations  []struct{ Rule string } `json:"violations"`
 	Attribution struct{ Party string }  `json:"attribution"`
@@ -82,6 +83,15 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 			s.writeProblem(w, r, err)
 			return
 		}
+		// Incidents group events by where they were measured: a place
+		// that is a source's usual distance along a sight line could
+		// chain unrelated firings together.
+		if e.Basis == basisSightLine {
+			e.Location = nil
+		}
+		if e.Origin != nil && e.Origin.Basis == basisSightLine {
+			e.Origin = nil
+		}
 		byID[e.ID] = e
 		fe := fusion.Event{ID: e.ID, Kind: observation.Kind(e.Kind), Start: e.Start, End: e.End, Count: e.Count, Marking: e.Marking}
 		if p := e.Location; p != nil {
@@ -127,8 +137,8 @@ func anyInBox(bb *store.BBox, ids []string, byID map[string]event) bool {
 	for _, id := range ids {
 		e := byID[id]
 		p := e.Location
-		if p == nil {
-			p = e.Origin
+		if p == nil && e.Origin != nil {
+			p = &e.Origin.pointJSON
 		}
 		if p != nil && inBox(bb.West, bb.South, bb.East, bb.North, p.Lat, p.Lon) {
 			return true

@@ -52,6 +52,7 @@ type violationFacts struct {
 	Kind          string          `json:"kind"`
 	Count         int             `json:"count"`
 	Location      *pointJSON      `json:"location"`
+	LocationBasis string          `json:"location_basis"`
 	Weapon        *weaponJSON     `json:"weapon"`
 	Corroboration string          `json:"corroboration"`
 	Violations    []violationOut  `json:"violations"`
@@ -144,7 +145,7 @@ func (c *indicatorCounter) add(start time.Time, f *violationFacts) {
 	if isFireKind(f.Kind) {
 		s.Rounds += max(f.Count, 1)
 	}
-	if party == guarantee.Undetermined || f.Location == nil || !isFireKind(f.Kind) && f.Kind != "movement" {
+	if party == guarantee.Undetermined || f.Location == nil || f.LocationBasis == basisSightLine || !isFireKind(f.Kind) && f.Kind != "movement" {
 		return
 	}
 	// Beyond the line: the place is on ground another party controls.

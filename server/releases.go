@@ -213,15 +213,16 @@ type releasedWeapon struct {
 // system, and anything else.
 func sanitiseEvent(doc []byte, of string, precisionM int) ([]byte, error) {
 	var ev struct {
-		Version     int             `json:"version"`
-		Kind        string          `json:"kind"`
-		Start       time.Time       `json:"start"`
-		End         time.Time       `json:"end"`
-		Location    *pointJSON      `json:"location"`
-		Count       int             `json:"count"`
-		Weapon      *releasedWeapon `json:"weapon"`
-		Violations  json.RawMessage `json:"violations"`
-		Attribution struct {
+		Version       int             `json:"version"`
+		Kind          string          `json:"kind"`
+		Start         time.Time       `json:"start"`
+		End           time.Time       `json:"end"`
+		Location      *pointJSON      `json:"location"`
+		LocationBasis string          `json:"location_basis"`
+		Count         int             `json:"count"`
+		Weapon        *releasedWeapon `json:"weapon"`
+		Violations    json.RawMessage `json:"violations"`
+		Attribution   struct {
 			Party       string  `json:"party"`
 			Probability float64 `json:"probability"`
 		} `json:"attribution"`
@@ -234,7 +235,9 @@ func sanitiseEvent(doc []byte, of string, precisionM int) ([]byte, error) {
 		Start: floorMinute(ev.Start).Format(time.RFC3339), End: ceilMinute(ev.End).Format(time.RFC3339),
 		Violations: ev.Violations, Corroboration: ev.Corroboration}
 	out.Attribution.Party, out.Attribution.Probability = ev.Attribution.Party, ev.Attribution.Probability
-	if ev.Location != nil {
+	if ev.Location != nil && ev.LocationBasis != basisSightLine {
+		// The public is shown where events were measured, not where a
+		// sight line alone puts them (a source's habit, kilometres off).
 		out.Location = snapToGrid(*ev.Location, precisionM)
 	}
 	if ev.Weapon != nil && ev.Weapon.Class != "" {

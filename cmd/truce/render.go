@@ -76,8 +76,8 @@ func (p *eventPipeline) document(e fusion.Event) []byte {
 func (p *eventPipeline) record(e fusion.Event) store.EventRecord {
 	rec := store.EventRecord{ID: e.ID, Version: e.Version, Start: e.Start, End: e.End, Kind: string(e.Kind),
 		Marking: store.JoinMarkings(e.Marking), Document: p.document(e), Sequence: e.LastSequence}
-	if e.Location != nil {
-		lat, lon := e.Location.Point.Lat, e.Location.Point.Lon
+	if est, _ := e.Placed(); est != nil {
+		lat, lon := est.Point.Lat, est.Point.Lon
 		rec.Lat, rec.Lon = &lat, &lon
 	}
 	return rec

@@ -1,0 +1,157 @@
+package fusion
+
+import (
+	"math"
+
+	"github.com/truce-mechanism/truce/geo"
+)
+
+// Events placed by one sight line.
+//
+// An explosion heard by one acoustic array, or by one patrol that gave a
+// bearing and no distance, is an event nothing places: one sight line
+// does not say how far along it the explosion was, and Locate refuses
+// it. About one event in seven of the simulator's days is such. Leaving
+// it without a location leaves the readers of the map and the API with
+// nothing, where a monitoring mission's report would say "heard 7 km
+// north-east". So fusion shows such an event where that source's sight
+// lines usually end: each time one of a source's sight lines joins an
+// event whose place the others fix, the distance from the observer to
+// that place is a sample of how far the source hears (the source's
+// reach; the same for patrols on the move, whose observer changes but
+// whose ears do not). An event placed by nothing else is shown on its
+// sharpest sight line at the median of those distances, with an error
+// ellipse as long as their spread and as wide as the bearing's σ at that
+// distance. Samples of all sources stand in for a source that has sent
+// few (as if they were reachPrior of its own), and a default for a
+// mechanism that has placed nothing yet.
+//
+// This is the source's habit, not a measurement of the event: the
+// estimate is shown apart (Event.ApproximateLocation), association
+// never gates against it, and assessment — zones, attribution — never
+// reads it. What is learned depends only on the reports and their
+// ledger order, as calibration's does, so rebuilds reproduce it.
+const (
+	reachPrior = 30
+	// reachDefaultM and reachDefaultSpread (σ of the log of the distance)
+	// are what is assumed before any source's sight line has joined a
+	// placed event: a few kilometres, give or take a factor of two — what
+	// a patrol hears of artillery.
+	reachDefaultM      = 5000
+	reachDefaultSpread = math.Ln2
+	// reachMinSpread keeps the ellipse honest for a source whose samples
+	// happen to agree closely: where along the line is never known to
+	// better than a quarter of the distance.
+	reachMinSpread = 0.25
+)
+
+// quantile q (0–1) of the samples, at the middle of its bin.
+func (f *sourceFit) quantile(q float64) float64 {
+	want, seen := max(int(math.Ceil(q*float64(f.n))), 1), 0
+	for i, c := range f.bins {
+		if seen += int(c); seen >= want {
+			return math.Exp2((float64(i-calibBins/2) + 0.5) / calibBinsPer)
+		}
+	}
+	return 1
+}
+
+// logReach is the median and spread of the log of the samples'
+// distances (metres): the spread from the 16th and 84th percentiles, one
+// σ either side for a log-normal distance.
+func (f *sourceFit) logReach() (median, spread float64) {
+	lo, hi := f.quantile(0.16), f.quantile(0.84)
+	return math.Log(f.quantile(0.5) * 1000), math.Log(hi/lo) / 2
+}
+
+// Reach is how far from its observer a sight line of source usually
+// ends, as learned so far: the median distance in metres and the σ of
+// its log.
+func (g *Engine) Reach(source string) (distanceM, spread float64) {
+	mAll, sAll := math.Log(reachDefaultM), reachDefaultSpread
+	if g.reachAll.n >= reachPrior {
+		mAll, sAll = g.reachAll.logReach()
+	}
+	m, s := mAll, sAll
+	if f := g.reach[source]; f != nil && f.n > 0 {
+		mOwn, sOwn := f.logReach()
+		n := float64(f.n)
+		m = (n*mOwn + reachPrior*mAll) / (n + reachPrior)
+		s = (n*sOwn + reachPrior*sAll) / (n + reachPrior)
+	}
+	return math.Exp(m), max(s, reachMinSpread)
+}
+
+// learnReach records that a sight line of source ended est's distance
+// from its observer.
+func (g *Engine) learnReach(source string, b *Bearing, est *Estimate) {
+	d := geo.DistanceM(b.Observer, est.Point)
+	if !(d >= 1) {
+		return
+	}
+	f := g.reach[source]
+	if f == nil {
+		f = &sourceFit{}
+		g.reach[source] = f
+	}
+	f.add(d / 1000) // the bins span 2⁻¹⁰ to 2¹⁰: a metre to a thousand km
+	g.reachAll.add(d / 1000)
+}
+
+// alongSight is where phase p of e lies on its sharpest sight line from a
+// report of p (the first of equals), at that source's reach; nil when no
+// report gives p a sight line. The place of an impact falls back on a
+// sight line that could not be told launch or impact: "explosions heard
+// 7 km north-east", as a patrol would write.
+func (g *Engine) alongSight(e *Event, p phase) *Estimate {
+	var best *member
+	bestOf := false // best is a report of p itself
+	for i := range e.members {
+		m := &e.members[i]
+		if m.bearing == nil {
+			continue
+		}
+		of := m.resolved() == p
+		if !of && (p != phaseImpact || m.resolved() != phaseEither) {
+			continue
+		}
+		if best == nil || of && !bestOf || of == bestOf && m.bearing.SigmaDeg < best.bearing.SigmaDeg {
+			best, bestOf = m, of
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	d, spread := g.Reach(best.key.Source)
+	b := best.bearing
+	// Over a sight line's few kilometres the azimuth at its end differs
+	// from the one at the observer by hundredths of a degree: the
+	// ellipse's axes are taken along the latter.
+	sin, cos := math.Sincos(b.AzimuthDeg * math.Pi / 180)
+	along, across := d*spread, d*b.SigmaDeg*math.Pi/180
+	a2, c2 := along*along, across*across
+	// (east, north) of the line's direction is (sin, cos), across it
+	// (cos, −sin).
+	cov := [2][2]float64{
+		{a2*sin*sin + c2*cos*cos, (a2 - c2) * sin * cos},
+		{(a2 - c2) * sin * cos, a2*cos*cos + c2*sin*sin},
+	}
+	return &Estimate{Point: geo.Direct(b.Observer, b.AzimuthDeg, d), Cov: cov}
+}
+
+// Placed is where the event is shown: its Location, or failing that its
+// ApproximateLocation (approximate true); nil when nothing places it.
+func (e *Event) Placed() (est *Estimate, approximate bool) {
+	if e.Location != nil {
+		return e.Location, false
+	}
+	return e.ApproximateLocation, e.ApproximateLocation != nil
+}
+
+// PlacedOrigin is Placed for the point of origin.
+func (e *Event) PlacedOrigin() (est *Estimate, approximate bool) {
+	if e.Origin != nil {
+		return e.Origin, false
+	}
+	return e.ApproximateOrigin, e.ApproximateOrigin != nil
+}
