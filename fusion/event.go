@@ -35,8 +35,8 @@ type Event struct {
 	// For showing only: they are the source's habit, not a measurement,
 	// and nothing in fusion or assessment reads them.
 	ApproximateLocation, ApproximateOrigin *Estimate
-	Weapon *observation.Weapon
-	Count  int
+	Weapon                                 *observation.Weapon
+	Count                                  int
 	// Observations are the reports fused into the event, in the order
 	// they arrived (ledger order).
 	Observations []observation.Key

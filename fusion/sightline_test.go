@@ -38,7 +38,7 @@ func TestLoneSightLine(t *testing.T) {
 		fire                  observation.Fire
 		rangeM                float64
 		location, approximate bool // Location, ApproximateLocation set
-		origin                bool   // ApproximateOrigin set
+		origin                bool // ApproximateOrigin set
 	}{
 		{"impact heard", observation.Explosion, observation.Incoming, 0, false, true, false},
 		{"direction not told", observation.Explosion, observation.FireUnknown, 0, false, true, false},

@@ -18,17 +18,17 @@ import (
 // eventJSON is an event as the API shows it, with its assessment under
 // the agreement version in force at its start.
 type eventJSON struct {
-	ID            string         `json:"id"`
-	Version       int            `json:"version"`
-	Start         time.Time      `json:"start"`
-	End           time.Time      `json:"end"`
-	Kind          string         `json:"kind"`
-	Location      *pointJSON     `json:"location,omitempty"`
-	Error         *ellipseJSON   `json:"error,omitempty"`
+	ID       string       `json:"id"`
+	Version  int          `json:"version"`
+	Start    time.Time    `json:"start"`
+	End      time.Time    `json:"end"`
+	Kind     string       `json:"kind"`
+	Location *pointJSON   `json:"location,omitempty"`
+	Error    *ellipseJSON `json:"error,omitempty"`
 	// LocationBasis says what placed the event: "measured" (its reports
 	// fix it) or "sight_line" (one sight line at its source's usual
 	// distance: fusion.Event.ApproximateLocation).
-	LocationBasis string `json:"location_basis,omitempty"`
+	LocationBasis string         `json:"location_basis,omitempty"`
 	Origin        *originJSON    `json:"origin,omitempty"`
 	Weapon        *weaponJSON    `json:"weapon,omitempty"`
 	Count         int            `json:"count"`
