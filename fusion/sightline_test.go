@@ -129,3 +129,69 @@ func TestReachIsLearned(t *testing.T) {
 		t.Errorf("placed %.1f m from the array, want its reach %.1f m", got, d)
 	}
 }
+
+// TestPlacedAddsWhatTheFitLeavesOut: the place shown of explosive fire
+// holds one spread of rounds more than the fit (sight lines find rounds,
+// the event is where they were aimed), and any place grows by χ²/dof when
+// its reports disagree more than their errors allow. Small arms and
+// things that stay put are shown as fitted when their reports agree.
+func TestPlacedAddsWhatTheFitLeavesOut(t *testing.T) {
+	west, east, south := geo.Point{Lat: 48.2, Lon: 37.5}, geo.Point{Lat: 48.2, Lon: 37.7}, geo.Point{Lat: 48.1, Lon: 37.6}
+	x := geo.Point{Lat: 48.23, Lon: 37.61}
+	line := func(source string, from geo.Point, kind observation.Kind, off float64) observation.Observation {
+		d, az, _ := geo.Inverse(from, x)
+		fire := observation.Incoming
+		if kind != observation.Explosion {
+			fire = observation.Outgoing // small arms are heard where they fire
+		}
+		return sighting(source, "1", from, az+off, 1, kind, fire, sightBase.Add(time.Duration(d/340*float64(time.Second))), 0)
+	}
+	for _, c := range []struct {
+		name    string
+		reports []observation.Observation
+		spread  bool // one spread of rounds added
+		birge   bool // grown by χ²/dof
+	}{
+		{"explosion, two sight lines", []observation.Observation{line("w", west, observation.Explosion, 0), line("e", east, observation.Explosion, 0)}, true, false},
+		{"explosion, three disagreeing", []observation.Observation{line("w", west, observation.Explosion, 0), line("e", east, observation.Explosion, 0), line("s", south, observation.Explosion, 2.5)}, true, true},
+		{"small arms, two sight lines", []observation.Observation{line("w", west, observation.Burst, 0), line("e", east, observation.Burst, 0)}, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := fusion.NewEngine(fusion.Config{})
+			var e *fusion.Event
+			for i := range c.reports {
+				e = g.Add(int64(i+1), &c.reports[i])
+			}
+			if len(g.Events()) != 1 || e.Location == nil {
+				t.Fatalf("%d events, location %v", len(g.Events()), e.Location)
+			}
+			shown, approximate := e.Placed()
+			if approximate || shown.Point != e.Location.Point {
+				t.Fatalf("shown at %v (approximate %v), fitted at %v", shown.Point, approximate, e.Location.Point)
+			}
+			want := e.Location.Cov
+			k := 1.0
+			if c.birge {
+				if k = e.Location.Chi2 / float64(e.Location.Dof); !(k > 1) {
+					t.Fatalf("χ²/dof %.2f: the reports were meant to disagree", k)
+				}
+			}
+			for i := range 2 {
+				for j := range 2 {
+					want[i][j] *= k
+				}
+			}
+			if c.spread {
+				want[0][0] += 100 * 100
+				want[1][1] += 100 * 100
+			}
+			for i := range 2 {
+				for j := range 2 {
+					if math.Abs(shown.Cov[i][j]-want[i][j]) > 1e-6*math.Abs(want[i][j])+1e-9 {
+						t.Fatalf("shown covariance %v, want %v", shown.Cov, want)
+					}
+				}
+			}
+		})
+	}
+}
