@@ -27,6 +27,10 @@ type Agreement struct {
 	Areas         []ControlledArea
 	Lines         []Line
 	Zones         []Zone
+	// Reach is the agreement's table of how far weapons fire (weapon_reach):
+	// what lets a firing whose origin nobody located still show that its
+	// weapon stood inside a zone (ReachM, FactsAround).
+	Reach         []Reach
 	Thresholds    Thresholds
 	Rules         []Rule
 	// Commission and Guarantees are the terms of the Special Commission
@@ -120,6 +124,14 @@ type Zone struct {
 }
 
 // WeaponSpec selects weapons by class, calibre range and system name.
+// Reach is one entry of the agreement's table of weapon ranges: the
+// farthest the weapons of Weapon fire, in metres.
+type Reach struct {
+	Weapon    WeaponSpec
+	MaxRangeM float64
+	Note      string
+}
+
 type WeaponSpec struct {
 	Class string
 	// MinCaliberMM and MaxCaliberMM bound the calibre, both inclusive; 0

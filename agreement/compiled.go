@@ -153,3 +153,20 @@ func containsRun(hay, needle []string) bool {
 	}
 	return false
 }
+
+// ReachM is the farthest, in metres, that a weapon of this class, calibre
+// (0 when unknown) and system ("" when unknown) fires under the
+// agreement's table (weapon_reach): the range of the first entry that
+// matches it, as a zone's weapon spec matches; ok is false when none
+// does. The table lists specific entries (named systems, narrow calibre
+// bands) before general ones, as a firewall lists its rules. A
+// calibre-bounded entry matches only a known calibre, so for a weapon of
+// unknown calibre only an entry for the whole class answers.
+func (a *Agreement) ReachM(class string, caliberMM float64, system string) (float64, bool) {
+	for _, r := range a.Reach {
+		if r.Weapon.Matches(class, caliberMM, system) {
+			return r.MaxRangeM, true
+		}
+	}
+	return 0, false
+}

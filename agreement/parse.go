@@ -85,7 +85,7 @@ func featureOf(path string) int {
 	parts := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 3)
 	if len(parts) >= 2 {
 		switch parts[0] {
-		case "parties", "controlled_areas", "lines", "zones", "rules", "sources":
+		case "parties", "controlled_areas", "lines", "zones", "weapon_reach", "rules", "sources":
 			if i, err := strconv.Atoi(parts[1]); err == nil {
 				return i
 			}
@@ -235,7 +235,7 @@ const DefaultOverlapToleranceM = geo.DefaultOverlapToleranceM
 func (d *decoder) agreement(root *jnode) *Agreement {
 	a := &Agreement{lineByID: map[string]*Line{}}
 	if !d.object(root, "", "the agreement", "id", "version", "title", "note", "effective_from",
-		"sources", "parties", "controlled_areas", "lines", "zones", "thresholds", "rules", "commission", "guarantees") {
+		"sources", "parties", "controlled_areas", "lines", "zones", "weapon_reach", "thresholds", "rules", "commission", "guarantees") {
 		return a
 	}
 	a.ID = d.str(root, "", "id", "the agreement", true)
@@ -277,6 +277,7 @@ func (d *decoder) agreement(root *jnode) *Agreement {
 	d.areas(a, root)
 	d.lines(a, root)
 	d.zones(a, root)
+	d.reach(a, root)
 	d.thresholds(a, root)
 	d.overlaps(a)
 	d.rules(a, root)
@@ -453,9 +454,30 @@ func (d *decoder) zones(a *Agreement, root *jnode) {
 	}
 }
 
-func (d *decoder) weapon(n *jnode, p, zone string) WeaponSpec {
+// reach reads the table of weapon ranges: each entry a weapon spec, as
+// in a zone, with the farthest it fires.
+func (d *decoder) reach(a *Agreement, root *jnode) {
+	for i, n := range d.list(root, "", "weapon_reach", "the agreement", false) {
+		p := pointer("/weapon_reach", i)
+		what := fmt.Sprintf("weapon_reach entry %d", i)
+		if n.kind != jObject {
+			d.add(n, p, nil, "%s must be an object such as {\"class\": \"mortar\", \"max_caliber_mm\": 120, \"max_range_m\": 7300}", what)
+			continue
+		}
+		r := Reach{Weapon: d.weapon(n, p, what, "max_range_m"), Note: d.str(n, p, "note", what, false)}
+		if v, ok := d.num(n, p, "max_range_m", what, true); ok {
+			if !(v > 0 && v <= 1e7) {
+				d.add(n.member("max_range_m"), p+"/max_range_m", nil, "%s: max_range_m must be more than 0 and at most 10,000,000 metres, not %v", what, v)
+			}
+			r.MaxRangeM = v
+		}
+		a.Reach = append(a.Reach, r)
+	}
+}
+
+func (d *decoder) weapon(n *jnode, p, zone string, more ...string) WeaponSpec {
 	var w WeaponSpec
-	if !d.object(n, p, "a weapon", "class", "min_caliber_mm", "max_caliber_mm", "systems", "note") {
+	if !d.object(n, p, "a weapon", append([]string{"class", "min_caliber_mm", "max_caliber_mm", "systems", "note"}, more...)...) {
 		return w
 	}
 	w.Class = d.str(n, p, "class", "a weapon", true)

@@ -285,6 +285,88 @@ func (a *Agreement) Evaluate(f Facts) ([]Violation, error) {
 	return out, errors.Join(errs...)
 }
 
+// FactsAround gathers the place facts for an event somewhere within
+// radiusM of p — a weapon that fired rounds which landed at p, from no
+// farther than its range — as two bounds. Inner holds what is true at
+// every point of that disc: the zones containing all of it, the largest
+// distance from each line, the controlling party only when one party
+// holds the whole disc. Outer holds what is true at some point: the
+// zones touching it, the least distance. A rule whose condition grows
+// (or shrinks) with the zones, the distances and the party — as "a
+// weapon inside a zone closed to it" does — holds wherever the weapon
+// stood if it holds under both; a caller alleges only that.
+func (a *Agreement) FactsAround(p geo.Point, radiusM float64, ev Event) (inner, outer Facts) {
+	at := a.ControllingParty(p)
+	whole := "" // the party holding the whole disc
+	if at != "" && a.areaIdx != nil {
+		if i := a.areaIdx.First(p); i >= 0 && a.Areas[i].Area.BoundaryDistanceM(p) >= radiusM {
+			whole = at
+		}
+	}
+	in := Place{Party: whole, Zones: []string{}, WeaponZones: []string{}, DistanceM: make(map[string]float64, len(a.Lines))}
+	out := Place{Party: whole, Zones: []string{}, WeaponZones: []string{}, DistanceM: make(map[string]float64, len(a.Lines))}
+	dist := make(map[string]float64, len(a.Lines))
+	for i := range a.Lines {
+		d := a.Lines[i].Geo.DistanceM(p)
+		dist[a.Lines[i].ID] = d
+		in.DistanceM[a.Lines[i].ID] = d + radiusM
+		out.DistanceM[a.Lines[i].ID] = max(d-radiusM, 0)
+	}
+	for i := range a.Zones {
+		z := &a.Zones[i]
+		holds, touches := a.zoneAround(z, p, radiusM, whole, dist)
+		restricts := ev.WeaponClass != "" && z.Restricts(ev.WeaponClass, ev.CaliberMM, ev.System)
+		if holds {
+			in.Zones = append(in.Zones, z.ID)
+			if restricts {
+				in.WeaponZones = append(in.WeaponZones, z.ID)
+			}
+		}
+		if touches {
+			out.Zones = append(out.Zones, z.ID)
+			if restricts {
+				out.WeaponZones = append(out.WeaponZones, z.ID)
+			}
+		}
+	}
+	return Facts{Event: ev, Place: in}, Facts{Event: ev, Place: out}
+}
+
+// zoneAround says whether zone z contains the whole disc of radius r
+// about p, and whether it touches it. A zone of one party's ground
+// holds the disc only when that party holds all of it, and touches it
+// when some of the party's ground lies within r.
+func (a *Agreement) zoneAround(z *Zone, p geo.Point, r float64, whole string, dist map[string]float64) (holds, touches bool) {
+	if z.Party != "" {
+		near := false
+		for i := range a.Areas {
+			if a.Areas[i].Party == z.Party && a.Areas[i].Area != nil && a.Areas[i].Area.DistanceM(p) <= r {
+				near = true
+				break
+			}
+		}
+		if !near {
+			return false, false
+		}
+	}
+	partyHolds := z.Party == "" || whole == z.Party
+	switch z.Kind {
+	case Withdrawal:
+		d, ok := dist[z.Line]
+		if !ok {
+			d = a.DistanceToLineM(z.Line, p)
+		}
+		return partyHolds && d+r <= z.DistanceM, d-r <= z.DistanceM
+	case Demilitarised:
+		if z.Area == nil {
+			return false, false
+		}
+		inside := z.Area.Contains(p)
+		return partyHolds && inside && z.Area.BoundaryDistanceM(p) >= r, inside || z.Area.BoundaryDistanceM(p) <= r
+	}
+	return false, false
+}
+
 // FactsAt gathers the place facts for an event at p under this agreement.
 func (a *Agreement) FactsAt(p geo.Point, ev Event) Facts {
 	pl := Place{

@@ -133,6 +133,15 @@ func TestValidateBadFiles(t *testing.T) {
 		{name: "self-intersecting ring", mutate: func(t testing.TB, d map[string]any) {
 			set(t, d, "/controlled_areas/0/geometry/coordinates/0", []any{[]any{36.0, 47.0}, []any{38.0, 49.0}, []any{38.0, 47.0}, []any{36.0, 49.0}, []any{36.0, 47.0}})
 		}, path: "/controlled_areas/0/geometry/coordinates/0", msg: "outer ring: the ring crosses itself: segment 0–1 crosses segment 2–3 near 48."},
+		{name: "weapon reach without a range", mutate: func(t testing.TB, d map[string]any) {
+			set(t, d, "/weapon_reach", []any{map[string]any{"class": "mortar", "max_range_m": 0}})
+		}, want: "bad.json: /weapon_reach/0/max_range_m: weapon_reach entry 0: max_range_m must be more than 0 and at most 10,000,000 metres, not 0"},
+		{name: "weapon reach of no class", mutate: func(t testing.TB, d map[string]any) {
+			set(t, d, "/weapon_reach", []any{map[string]any{"class": "howitzer", "max_range_m": 20000}})
+		}, path: "/weapon_reach/0/class", msg: "weapon_reach entry 0 lists weapon class \"howitzer\", which is not a weapon class of the intake schema"},
+		{name: "weapon reach not an object", mutate: func(t testing.TB, d map[string]any) {
+			set(t, d, "/weapon_reach", []any{"mortar 7 km"})
+		}, path: "/weapon_reach/0", msg: "must be an object such as"},
 		{name: "too few positions", mutate: func(t testing.TB, d map[string]any) {
 			set(t, d, "/zones/4/geometry/coordinates/0", []any{[]any{37.9, 47.9}, []any{38.1, 47.9}, []any{37.9, 47.9}})
 		}, path: "/zones/4/geometry/coordinates/0", msg: "a ring needs at least 4 positions"},

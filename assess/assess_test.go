@@ -77,7 +77,7 @@ func rules(vs []assess.Violation) []string {
 // TestViolations: the demo agreement's two rules on hand-built events.
 func TestViolations(t *testing.T) {
 	ukr20, ukr10, ukr40 := placeAt(t, "UKR", 20000), placeAt(t, "UKR", 10000), placeAt(t, "UKR", 40000)
-	impact := placeAt(t, "RUS", 5000)
+	impact, impact10 := placeAt(t, "RUS", 5000), placeAt(t, "RUS", 10000)
 	heavy := &observation.Weapon{Class: "artillery", CaliberMM: caliber(152), System: "2S3 Akatsiya"}
 	unknownCal := &observation.Weapon{Class: "artillery"}
 	mortar := &observation.Weapon{Class: "mortar"}
@@ -130,6 +130,27 @@ func TestViolations(t *testing.T) {
 		{name: "a mortar of unknown calibre 10 km from the line",
 			e:    fusion.Event{Kind: observation.WeaponSighting, Start: inForce, Location: est(ukr10, 20), Weapon: mortar},
 			want: []string{"weapon-in-withdrawal-zone"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "a mortar's rounds 5 km from the line, origin unknown: it stood inside its 15 km zone, within its 7.3 km",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact, 200), Weapon: mortar},
+			want: []string{"fire-after-ceasefire", "weapon-in-withdrawal-zone"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "a mortar's rounds 10 km from the line: it may have stood beyond its zone",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact10, 200), Weapon: mortar},
+			want: []string{"fire-after-ceasefire"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "the same place known only to 3 km: the error widens the disc beyond the zone",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact, 3000), Weapon: mortar},
+			want: []string{"fire-after-ceasefire"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "Grad rockets 5 km from the line: the launcher stood inside the 35 km zone",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact, 200), Weapon: &observation.Weapon{Class: "mlrs", CaliberMM: caliber(122), System: "BM-21 Grad"}},
+			want: []string{"fire-after-ceasefire", "weapon-in-withdrawal-zone"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "rockets of an unnamed system: they may come from 120 km",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact, 200), Weapon: &observation.Weapon{Class: "mlrs", CaliberMM: caliber(122)}},
+			want: []string{"fire-after-ceasefire"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "artillery of unknown calibre 5 km from the line, origin unknown: a light gun reaches past its zone",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact, 200), Weapon: unknownCal},
+			want: []string{"fire-after-ceasefire"}, severity: "high", version: "demo-2026-08-22@1"},
+		{name: "122 mm artillery 5 km from the line, origin unknown: inside the 25 km zone",
+			e:    fusion.Event{Kind: observation.Explosion, Start: inForce, Location: est(impact, 200), Weapon: &observation.Weapon{Class: "artillery", CaliberMM: caliber(122)}},
+			want: []string{"fire-after-ceasefire", "weapon-in-withdrawal-zone"}, severity: "high", version: "demo-2026-08-22@1"},
 		{name: "a restriction: the demo agreement has no rule for it",
 			e:    fusion.Event{Kind: observation.Restriction, Start: inForce, Location: est(ukr10, 10)},
 			want: []string{}, version: "demo-2026-08-22@1"},

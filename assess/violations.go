@@ -85,10 +85,16 @@ func calibresFor(a *agreement.Agreement) map[string][]float64 {
 			specs[w.Class] = append(specs[w.Class], w)
 		}
 	}
+	// The bands of the table of weapon ranges are probed too: between
+	// two calibres tried, a weapon's reach must not change either.
+	bands := map[string][]agreement.WeaponSpec{}
+	for _, r := range a.Reach {
+		bands[r.Weapon.Class] = append(bands[r.Weapon.Class], r.Weapon)
+	}
 	out := map[string][]float64{}
 	for class, ws := range specs {
 		var cands []float64
-		for _, w := range ws {
+		for _, w := range append(slices.Clone(ws), bands[class]...) {
 			for _, b := range []float64{w.MinCaliberMM, w.MaxCaliberMM} {
 				if b > 0 {
 					cands = append(cands, b-0.5, b, b+0.5)
@@ -167,7 +173,9 @@ func isFire(k observation.Kind) bool {
 // withdrawal zone, wherever its rounds fell. This is how the simulator's
 // truth finds violations (sim/TRUTH.md, violations[].at "origin"), and
 // how the OSCE counted weapons "in violation of withdrawal lines" from
-// the firing positions its cameras and drones located.
+// the firing positions its cameras and drones located. Without a point of
+// origin, the weapon still stood within its reach of where its rounds
+// landed (the agreement's weapon_reach): evaluateAround.
 //
 // The result is in the agreement's rule order, each rule once.
 func (p *prepared) violations(e *fusion.Event, w weapon, fire string) ([]Violation, error) {
@@ -191,10 +199,15 @@ func (p *prepared) violations(e *fusion.Event, w weapon, fire string) ([]Violati
 		}
 		p.mark(hit, vs, p.placeFree)
 	}
-	if isFire(e.Kind) && e.Origin != nil && ev.WeaponClass != "" {
+	if isFire(e.Kind) && ev.WeaponClass != "" {
 		weapon := ev
 		weapon.Kind, weapon.Fire = string(observation.WeaponSighting), string(observation.FireUnknown)
-		errs = append(errs, p.evaluateAt(hit, e.Origin.Point, weapon))
+		switch {
+		case e.Origin != nil:
+			errs = append(errs, p.evaluateAt(hit, e.Origin.Point, weapon))
+		case e.Location != nil:
+			errs = append(errs, p.evaluateAround(hit, e.Location, weapon))
+		}
 	}
 	var out []Violation
 	for i, r := range p.a.Rules {
@@ -242,6 +255,54 @@ func (p *prepared) evaluateAt(hit []bool, pt geo.Point, ev agreement.Event) erro
 		for _, v := range vs {
 			if i, ok := p.ruleIndex[v.Rule]; ok && !seen[i] {
 				seen[i] = true
+				all[i]++
+			}
+		}
+	}
+	for i, n := range all {
+		if n == len(cals) {
+			hit[i] = true
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// evaluateAround applies the rules to a weapon nobody located that fired
+// the rounds which landed at loc: it stood within its reach of where they
+// landed (the agreement's weapon_reach), and the place of the landing is
+// known to within its error (2.45 σ of its major axis, the 95 % ellipse).
+// A rule is broken only if it is broken wherever in that disc the weapon
+// stood — under both bounds of agreement.FactsAround — and, for an
+// unknown calibre, at every calibre tried, as in evaluateAt. So a 120 mm
+// mortar (7.3 km) whose rounds fell 5 km from the line of contact was
+// inside its 15 km zone, whoever fired it; an unnamed rocket system
+// (120 km) never shows anything this way. A weapon the table does not
+// cover shows nothing.
+func (p *prepared) evaluateAround(hit []bool, loc *fusion.Estimate, ev agreement.Event) error {
+	slack := fusion.ErrorEllipse(loc.Cov, fusion.Chi2_95).SemiMajorM
+	cals := p.calibres[ev.WeaponClass]
+	if ev.CaliberMM > 0 || len(cals) == 0 {
+		cals = []float64{ev.CaliberMM}
+	}
+	all := make([]int, len(p.a.Rules))
+	var errs []error
+	for _, c := range cals {
+		w := ev
+		w.CaliberMM = c
+		reach, ok := p.a.ReachM(w.WeaponClass, c, w.System)
+		if !ok {
+			return errors.Join(errs...) // somewhere the table is silent: nothing shown
+		}
+		inner, outer := p.a.FactsAround(loc.Point, reach+slack, w)
+		var both [2][]bool
+		for k, f := range []agreement.Facts{inner, outer} {
+			vs, err := p.a.Evaluate(f)
+			errs = append(errs, err)
+			both[k] = make([]bool, len(p.a.Rules))
+			p.mark(both[k], vs, nil)
+		}
+		for i := range all {
+			if both[0][i] && both[1][i] {
 				all[i]++
 			}
 		}

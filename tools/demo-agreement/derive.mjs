@@ -785,6 +785,23 @@ function agreement(areas, lines) {
         note: 'Addendum of 2015 to the Minsk agreements: tanks, artillery under 100 mm calibre and mortars up to 120 mm withdrawn 15 km from the line of contact on each side.',
       },
     ],
+    // How far weapons fire, first match answers (agreement/FORMAT.md,
+    // weapon_reach): public figures for standard rounds.
+    weapon_reach: [
+      { class: 'mlrs', systems: ['Grad', 'BM-21', 'RM-70'], max_range_m: 20400, note: '122 mm 9M22 rockets: 20.4 km' },
+      { class: 'mlrs', systems: ['Uragan', 'BM-27', 'Bureviy'], max_range_m: 35800, note: '220 mm: 35.8 km' },
+      { class: 'mlrs', systems: ['Smerch', 'BM-30'], max_range_m: 70000, note: '300 mm: 70 km' },
+      { class: 'mlrs', max_range_m: 120000, note: 'any rocket system: 9K515 Tornado-S 120 km' },
+      { class: 'mortar', max_caliber_mm: 82, max_range_m: 6100, note: '82 mm 2B14 Podnos 4.1 km; 81 mm L16 5.7 km, M252 5.9 km' },
+      { class: 'mortar', max_caliber_mm: 120, max_range_m: 7300, note: '120 mm 2B11 Sani and M120-15 Molot 7.1 km, M120 7.2 km' },
+      { class: 'mortar', max_range_m: 9700, note: 'any mortar: 240 mm 2S4 Tyulpan 9.65 km' },
+      { class: 'tank', max_range_m: 10000, note: '125 mm guns firing high explosive indirectly; direct fire reaches 4-5 km' },
+      { class: 'artillery', min_caliber_mm: 122, max_caliber_mm: 122, max_range_m: 15400, note: '122 mm D-30 15.4 km, 2S1 Gvozdika 15.2 km with standard rounds (21.9 km rocket-assisted)' },
+      { class: 'artillery', max_caliber_mm: 99, max_range_m: 15700, note: '85 mm D-44 15.65 km, 76 mm ZiS-3 13.3 km' },
+      { class: 'artillery', max_caliber_mm: 121, max_range_m: 21000, note: '100 mm BS-3 20.65 km, MT-12 Rapira 8.2 km' },
+      { class: 'artillery', max_caliber_mm: 155, max_range_m: 30000, note: '152 mm 2S19 Msta-S 24.7 km, 155 mm M777 24 km, PzH 2000 30 km with standard rounds' },
+      { class: 'artillery', max_range_m: 37500, note: 'any gun or howitzer: 203 mm 2S7 Pion 37.5 km' },
+    ],
     thresholds: { attribution_probability: 0.9 },
     rules: [
       {
