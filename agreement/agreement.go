@@ -30,9 +30,9 @@ type Agreement struct {
 	// Reach is the agreement's table of how far weapons fire (weapon_reach):
 	// what lets a firing whose origin nobody located still show that its
 	// weapon stood inside a zone (ReachM, FactsAround).
-	Reach         []Reach
-	Thresholds    Thresholds
-	Rules         []Rule
+	Reach      []Reach
+	Thresholds Thresholds
+	Rules      []Rule
 	// Commission and Guarantees are the terms of the Special Commission
 	// and of the guarantees (commission.go, guarantees.go); the defaults
 	// when the file has no such section, with Default set.
