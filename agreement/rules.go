@@ -3,6 +3,7 @@ package agreement
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -285,6 +286,59 @@ func (a *Agreement) Evaluate(f Facts) ([]Violation, error) {
 	return out, errors.Join(errs...)
 }
 
+// Around is what FactsAround needs of a place, measured once: its
+// distances to the lines and zones and who holds it, so that the facts
+// for several radii (a weapon of unknown calibre has several reaches)
+// cost no further geometry.
+type Around struct {
+	a     *Agreement
+	p     geo.Point
+	party string  // who holds p
+	holdM float64 // how far p lies inside its party's area (0: none)
+	line  map[string]float64
+	zone  []float64 // per zone: its area's boundary distance, or the line's
+	in    []bool    // per zone: p inside its area (demilitarised)
+	near  []float64 // per zone naming a party: the distance to that party's ground
+}
+
+// Around measures p for FactsAround.
+func (a *Agreement) Around(p geo.Point) *Around {
+	x := &Around{a: a, p: p, party: a.ControllingParty(p), line: make(map[string]float64, len(a.Lines)),
+		zone: make([]float64, len(a.Zones)), in: make([]bool, len(a.Zones)), near: make([]float64, len(a.Zones))}
+	if x.party != "" && a.areaIdx != nil {
+		if i := a.areaIdx.First(p); i >= 0 {
+			x.holdM = a.Areas[i].Area.BoundaryDistanceM(p)
+		}
+	}
+	for i := range a.Lines {
+		x.line[a.Lines[i].ID] = a.Lines[i].Geo.DistanceM(p)
+	}
+	for i := range a.Zones {
+		z := &a.Zones[i]
+		switch z.Kind {
+		case Withdrawal:
+			d, ok := x.line[z.Line]
+			if !ok {
+				d = a.DistanceToLineM(z.Line, p)
+			}
+			x.zone[i] = d
+		case Demilitarised:
+			if z.Area != nil {
+				x.in[i], x.zone[i] = z.Area.Contains(p), z.Area.BoundaryDistanceM(p)
+			}
+		}
+		if z.Party != "" {
+			x.near[i] = math.Inf(1)
+			for k := range a.Areas {
+				if a.Areas[k].Party == z.Party && a.Areas[k].Area != nil {
+					x.near[i] = min(x.near[i], a.Areas[k].Area.DistanceM(p))
+				}
+			}
+		}
+	}
+	return x
+}
+
 // FactsAround gathers the place facts for an event somewhere within
 // radiusM of p — a weapon that fired rounds which landed at p, from no
 // farther than its range — as two bounds. Inner holds what is true at
@@ -296,25 +350,25 @@ func (a *Agreement) Evaluate(f Facts) ([]Violation, error) {
 // weapon inside a zone closed to it" does — holds wherever the weapon
 // stood if it holds under both; a caller alleges only that.
 func (a *Agreement) FactsAround(p geo.Point, radiusM float64, ev Event) (inner, outer Facts) {
-	at := a.ControllingParty(p)
+	return a.Around(p).Facts(radiusM, ev)
+}
+
+// Facts is FactsAround for the place measured.
+func (x *Around) Facts(radiusM float64, ev Event) (inner, outer Facts) {
+	a := x.a
 	whole := "" // the party holding the whole disc
-	if at != "" && a.areaIdx != nil {
-		if i := a.areaIdx.First(p); i >= 0 && a.Areas[i].Area.BoundaryDistanceM(p) >= radiusM {
-			whole = at
-		}
+	if x.party != "" && x.holdM >= radiusM {
+		whole = x.party
 	}
-	in := Place{Party: whole, Zones: []string{}, WeaponZones: []string{}, DistanceM: make(map[string]float64, len(a.Lines))}
-	out := Place{Party: whole, Zones: []string{}, WeaponZones: []string{}, DistanceM: make(map[string]float64, len(a.Lines))}
-	dist := make(map[string]float64, len(a.Lines))
-	for i := range a.Lines {
-		d := a.Lines[i].Geo.DistanceM(p)
-		dist[a.Lines[i].ID] = d
-		in.DistanceM[a.Lines[i].ID] = d + radiusM
-		out.DistanceM[a.Lines[i].ID] = max(d-radiusM, 0)
+	in := Place{Party: whole, Zones: []string{}, WeaponZones: []string{}, DistanceM: make(map[string]float64, len(x.line))}
+	out := Place{Party: whole, Zones: []string{}, WeaponZones: []string{}, DistanceM: make(map[string]float64, len(x.line))}
+	for id, d := range x.line {
+		in.DistanceM[id] = d + radiusM
+		out.DistanceM[id] = max(d-radiusM, 0)
 	}
 	for i := range a.Zones {
 		z := &a.Zones[i]
-		holds, touches := a.zoneAround(z, p, radiusM, whole, dist)
+		holds, touches := x.zoneAround(i, radiusM, whole)
 		restricts := ev.WeaponClass != "" && z.Restricts(ev.WeaponClass, ev.CaliberMM, ev.System)
 		if holds {
 			in.Zones = append(in.Zones, z.ID)
@@ -332,37 +386,25 @@ func (a *Agreement) FactsAround(p geo.Point, radiusM float64, ev Event) (inner, 
 	return Facts{Event: ev, Place: in}, Facts{Event: ev, Place: out}
 }
 
-// zoneAround says whether zone z contains the whole disc of radius r
-// about p, and whether it touches it. A zone of one party's ground
-// holds the disc only when that party holds all of it, and touches it
-// when some of the party's ground lies within r.
-func (a *Agreement) zoneAround(z *Zone, p geo.Point, r float64, whole string, dist map[string]float64) (holds, touches bool) {
-	if z.Party != "" {
-		near := false
-		for i := range a.Areas {
-			if a.Areas[i].Party == z.Party && a.Areas[i].Area != nil && a.Areas[i].Area.DistanceM(p) <= r {
-				near = true
-				break
-			}
-		}
-		if !near {
-			return false, false
-		}
+// zoneAround says whether zone i contains the whole disc of radius r
+// about the place, and whether it touches it. A zone of one party's
+// ground holds the disc only when that party holds all of it, and
+// touches it when some of the party's ground lies within r.
+func (x *Around) zoneAround(i int, r float64, whole string) (holds, touches bool) {
+	z := &x.a.Zones[i]
+	if z.Party != "" && !(x.near[i] <= r) {
+		return false, false
 	}
 	partyHolds := z.Party == "" || whole == z.Party
+	d := x.zone[i]
 	switch z.Kind {
 	case Withdrawal:
-		d, ok := dist[z.Line]
-		if !ok {
-			d = a.DistanceToLineM(z.Line, p)
-		}
 		return partyHolds && d+r <= z.DistanceM, d-r <= z.DistanceM
 	case Demilitarised:
 		if z.Area == nil {
 			return false, false
 		}
-		inside := z.Area.Contains(p)
-		return partyHolds && inside && z.Area.BoundaryDistanceM(p) >= r, inside || z.Area.BoundaryDistanceM(p) <= r
+		return partyHolds && x.in[i] && d >= r, x.in[i] || d <= r
 	}
 	return false, false
 }

@@ -53,10 +53,14 @@ type prepared struct {
 	// whose calibre no report gives (see calibresFor); absent when the
 	// agreement bounds no calibre of the class.
 	calibres map[string][]float64
+	// reachCalibres are the same with the bands of the table of weapon
+	// ranges probed too, for evaluateAround: between two of them neither
+	// a zone's answer nor a weapon's reach changes.
+	reachCalibres map[string][]float64
 }
 
 func prepare(a *agreement.Agreement) (*prepared, error) {
-	p := &prepared{a: a, name: VersionName(a), ruleIndex: map[string]int{}, calibres: calibresFor(a)}
+	p := &prepared{a: a, name: VersionName(a), ruleIndex: map[string]int{}, calibres: calibresFor(a, false), reachCalibres: calibresFor(a, true)}
 	for _, party := range a.Parties {
 		p.parties = append(p.parties, party.Code)
 	}
@@ -78,18 +82,21 @@ func prepare(a *agreement.Agreement) (*prepared, error) {
 // the class covers them. Between those values every zone says the same,
 // so a rule that holds at all of them holds at any calibre the agreement
 // regulates for the class.
-func calibresFor(a *agreement.Agreement) map[string][]float64 {
+//
+// withReach adds the bounds of the weapon_reach table's entries of the
+// class to the candidates.
+func calibresFor(a *agreement.Agreement, withReach bool) map[string][]float64 {
 	specs := map[string][]agreement.WeaponSpec{}
 	for _, z := range a.Zones {
 		for _, w := range z.Weapons {
 			specs[w.Class] = append(specs[w.Class], w)
 		}
 	}
-	// The bands of the table of weapon ranges are probed too: between
-	// two calibres tried, a weapon's reach must not change either.
 	bands := map[string][]agreement.WeaponSpec{}
 	for _, r := range a.Reach {
-		bands[r.Weapon.Class] = append(bands[r.Weapon.Class], r.Weapon)
+		if withReach {
+			bands[r.Weapon.Class] = append(bands[r.Weapon.Class], r.Weapon)
+		}
 	}
 	out := map[string][]float64{}
 	for class, ws := range specs {
@@ -280,12 +287,13 @@ func (p *prepared) evaluateAt(hit []bool, pt geo.Point, ev agreement.Event) erro
 // cover shows nothing.
 func (p *prepared) evaluateAround(hit []bool, loc *fusion.Estimate, ev agreement.Event) error {
 	slack := fusion.ErrorEllipse(loc.Cov, fusion.Chi2_95).SemiMajorM
-	cals := p.calibres[ev.WeaponClass]
+	cals := p.reachCalibres[ev.WeaponClass]
 	if ev.CaliberMM > 0 || len(cals) == 0 {
 		cals = []float64{ev.CaliberMM}
 	}
 	all := make([]int, len(p.a.Rules))
 	var errs []error
+	var around *agreement.Around // measured once, for every reach
 	for _, c := range cals {
 		w := ev
 		w.CaliberMM = c
@@ -293,7 +301,10 @@ func (p *prepared) evaluateAround(hit []bool, loc *fusion.Estimate, ev agreement
 		if !ok {
 			return errors.Join(errs...) // somewhere the table is silent: nothing shown
 		}
-		inner, outer := p.a.FactsAround(loc.Point, reach+slack, w)
+		if around == nil {
+			around = p.a.Around(loc.Point)
+		}
+		inner, outer := around.Facts(reach+slack, w)
 		var both [2][]bool
 		for k, f := range []agreement.Facts{inner, outer} {
 			vs, err := p.a.Evaluate(f)
