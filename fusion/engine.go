@@ -337,7 +337,10 @@ func (g *Engine) TakeFinal() []*Event {
 		case e.gone:
 		case e.last < final:
 			g.unindex(e)
-			// What only association needed goes with it.
+			// What only association needed goes with it; what its
+			// snapshot shows stays (the reports, for assessment, so that
+			// they need not be read back from the store).
+			e.LastSequence, e.Reports = e.lastSequence(), e.reports()
 			e.gone, e.members, e.meas, e.fits = true, nil, [2]measured{}, [2][2]fitMemo{}
 			out = append(out, e)
 		default:

@@ -55,8 +55,9 @@ type Event struct {
 	// point of the record this version reflects.
 	LastSequence int64
 	// Reports are the reports themselves, in Observations' order, in a
-	// Snapshot (assessment reads what fusion does not keep: gradings,
-	// every report's weapon); nil elsewhere.
+	// Snapshot and in an event TakeFinal hands over (assessment reads
+	// what fusion does not keep: gradings, every report's weapon); nil
+	// elsewhere.
 	Reports []*observation.Observation
 
 	members []member
@@ -87,17 +88,35 @@ func (e *Event) Snapshot() Event {
 	out := Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
 		ApproximateLocation: e.ApproximateLocation, ApproximateOrigin: e.ApproximateOrigin,
 		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources,
-		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces)}
+		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces),
+		LastSequence: e.LastSequence, Reports: slices.Clone(e.Reports)}
+	if e.members != nil {
+		out.LastSequence, out.Reports = e.lastSequence(), e.reports()
+	}
+	return out
+}
+
+// lastSequence is the highest ledger sequence among the members.
+func (e *Event) lastSequence() int64 {
+	var last int64
+	for _, m := range e.members {
+		last = max(last, m.lseq)
+	}
+	return last
+}
+
+// reports are the members' reports in Observations' order.
+func (e *Event) reports() []*observation.Observation {
 	byKey := make(map[observation.Key]*observation.Observation, len(e.members))
 	for _, m := range e.members {
-		out.LastSequence = max(out.LastSequence, m.lseq)
 		if m.obs != nil {
 			byKey[m.key] = m.obs
 		}
 	}
-	for _, k := range out.Observations {
+	var out []*observation.Observation
+	for _, k := range e.Observations {
 		if o := byKey[k]; o != nil {
-			out.Reports = append(out.Reports, o)
+			out = append(out, o)
 		}
 	}
 	return out

@@ -2,10 +2,12 @@ package fusion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/truce-mechanism/truce/observation"
@@ -42,47 +44,125 @@ func NewLive(st store.Store, resolve observation.Resolver, cfg Config) *Live {
 
 // CatchUp fuses every stored observation not fused yet, and persists
 // what became final; it returns how many observations it fused.
+//
+// It is a pipeline over the two cores: one goroutine reads the next
+// batch from the store and decodes it while this one fuses the last, and
+// another hands the events that became final to Persist (assessment and
+// storage) while fusion goes on. Fusion itself stays one goroutine in
+// ledger order (invariant 3); Persist still sees every final event once,
+// in order, and CatchUp returns only once the last of them is persisted
+// (or Persist has failed: the events not persisted stay pending, served
+// and offered again next time).
 func (l *Live) CatchUp(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		l.mu.RLock()
-		after := l.engine.Sequence()
-		l.mu.RUnlock()
-		recs, err := l.Store.ObservationsAfter(ctx, after, 5000)
-		if err != nil {
-			return total, err
-		}
-		if len(recs) == 0 {
-			return total, l.persist(ctx)
-		}
-		obs := make([]observation.Observation, len(recs))
-		for i, r := range recs {
-			o, err := observation.FromStored(r.Document, l.Resolve)
-			if err != nil {
-				return total, fmt.Errorf("fusion: observation %s/%s (sequence %d): %w", r.Source, r.ID, r.Sequence, err)
+	l.mu.RLock()
+	after := l.engine.Sequence()
+	l.mu.RUnlock()
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	batches := make(chan decodedBatch, 1)
+	go l.read(readCtx, after, batches)
+
+	kick := make(chan struct{}, 1)
+	persisted := make(chan error, 1)
+	var failed atomic.Bool
+	go func() {
+		var err error
+		for range kick {
+			if err == nil {
+				if err = l.persist(ctx); err != nil {
+					failed.Store(true)
+				}
 			}
-			obs[i] = o
+		}
+		if err == nil {
+			err = l.persist(ctx)
+		}
+		persisted <- err
+	}()
+
+	total := 0
+	var err error
+	for b := range batches {
+		if b.err != nil {
+			err = b.err
+			break
 		}
 		l.mu.Lock()
-		for i := range obs {
-			l.engine.Add(recs[i].Sequence, &obs[i])
+		for i := range b.obs {
+			l.engine.Add(b.seq[i], &b.obs[i])
 			if l.Observe != nil {
-				l.Observe(recs[i].Sequence, &obs[i])
+				l.Observe(b.seq[i], &b.obs[i])
 			}
 		}
 		for _, e := range l.engine.TakeFinal() {
 			l.pending = append(l.pending, e.Snapshot())
 		}
 		l.mu.Unlock()
-		total += len(recs)
-		if err := l.persist(ctx); err != nil {
-			return total, err
+		total += len(b.obs)
+		select {
+		case kick <- struct{}{}:
+		default: // a pass is due already and will take these too
 		}
+		if failed.Load() {
+			break // storing is failing: fuse no further ahead of it
+		}
+	}
+	stopReading()
+	for range batches { // let the reader finish
+	}
+	close(kick)
+	return total, errors.Join(err, <-persisted)
+}
+
+// decodedBatch is a batch of stored observations, decoded, with their
+// sequences; or the error that ended reading.
+type decodedBatch struct {
+	seq []int64
+	obs []observation.Observation
+	err error
+}
+
+// read sends the stored observations after seq, decoded, in batches, until
+// there are no more, ctx ends or reading fails; then it closes out.
+func (l *Live) read(ctx context.Context, after int64, out chan<- decodedBatch) {
+	defer close(out)
+	send := func(b decodedBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		recs, err := l.Store.ObservationsAfter(ctx, after, 5000)
+		if err != nil {
+			if ctx.Err() == nil {
+				send(decodedBatch{err: err})
+			}
+			return
+		}
+		if len(recs) == 0 {
+			return
+		}
+		b := decodedBatch{seq: make([]int64, len(recs)), obs: make([]observation.Observation, len(recs))}
+		for i, r := range recs {
+			o, err := observation.FromStored(r.Document, l.Resolve)
+			if err != nil {
+				send(decodedBatch{err: fmt.Errorf("fusion: observation %s/%s (sequence %d): %w", r.Source, r.ID, r.Sequence, err)})
+				return
+			}
+			b.seq[i], b.obs[i] = r.Sequence, o
+		}
+		if !send(b) {
+			return
+		}
+		after = recs[len(recs)-1].Sequence
 	}
 }
 
 // persist hands the pending final events to Persist and forgets those it
-// took.
+// took. Only the persisting goroutine of CatchUp calls it.
 func (l *Live) persist(ctx context.Context) error {
 	if l.Persist == nil {
 		return nil
@@ -97,7 +177,7 @@ func (l *Live) persist(ctx context.Context) error {
 		return fmt.Errorf("fusion: storing %d final events: %w", len(batch), err)
 	}
 	l.mu.Lock()
-	l.pending = l.pending[len(batch):] // only CatchUp appends, and it waits for this
+	l.pending = l.pending[len(batch):] // fusion only appends behind them
 	l.mu.Unlock()
 	return nil
 }

@@ -118,7 +118,7 @@ func TestRebuildComparesStoredEvents(t *testing.T) {
 
 // storeDemoAgreement stores the demo agreement in st and loads the
 // versions from it, as truce serve does at a start.
-func storeDemoAgreement(t *testing.T, st store.Store, log *slog.Logger) *agreement.Versions {
+func storeDemoAgreement(t testing.TB, st store.Store, log *slog.Logger) *agreement.Versions {
 	t.Helper()
 	ctx := context.Background()
 	demo, err := agreement.Demo()
