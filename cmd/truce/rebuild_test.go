@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/fusion"
@@ -133,4 +134,59 @@ func storeDemoAgreement(t testing.TB, st store.Store, log *slog.Logger) *agreeme
 		t.Fatal(err)
 	}
 	return versions
+}
+
+// TestPersistKeepsWhatWasStored: after an upgrade the replay may derive
+// an event version differently from what an earlier release stored. The
+// stored version stands (the record is append-only), the rest of the
+// batch is stored, and fusion goes on instead of retrying forever.
+func TestPersistKeepsWhatWasStored(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sim := filepath.Join(dir, "sim")
+	if _, err := simulate(t, "--scenario", "violations", "--seed", "6", "--duration", "30h", "--scale", "0.3", "--out", sim); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if _, stderr, code := run(t, "", "ingest", "--data", data, "--any-source", filepath.Join(sim, "observations.ndjson")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	st, err := openStore(ctx, data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pipe := newEventPipeline(st, storeDemoAgreement(t, st, log), newSourceBook(st), log)
+	cfg := fusion.Config{Horizon: 2 * time.Hour}
+	// What fusion derives now, not stored.
+	dry := fusion.NewLive(st, intake.ResolveMGRS, cfg)
+	var final []fusion.Event
+	dry.Persist = func(_ context.Context, es []fusion.Event) error { final = append(final, es...); return nil }
+	if _, err := dry.CatchUp(ctx); err != nil || len(final) < 2 {
+		t.Fatalf("%d final events, %v", len(final), err)
+	}
+	// An earlier release stored the first of them otherwise.
+	old := pipe.record(final[0])
+	old.Document = []byte(strings.Replace(string(old.Document), `"corroboration":"`, `"corroboration":"earlier `, 1))
+	if err := st.PutEvents(ctx, []store.EventRecord{old}); err != nil {
+		t.Fatal(err)
+	}
+	live := fusion.NewLive(st, intake.ResolveMGRS, cfg)
+	live.Persist = pipe.persist
+	if _, err := live.CatchUp(ctx); err != nil {
+		t.Fatalf("catching up over an earlier derivation: %v", err)
+	}
+	stored, _, err := st.Events(ctx, store.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != len(final) {
+		t.Fatalf("%d events stored, %d final", len(stored), len(final))
+	}
+	for _, e := range stored {
+		if e.ID == old.ID && string(e.Document) != string(old.Document) {
+			t.Fatalf("the stored version of %s was replaced", old.ID)
+		}
+	}
 }

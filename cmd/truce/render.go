@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/truce-mechanism/truce/agreement"
@@ -83,6 +86,31 @@ func (p *eventPipeline) record(e fusion.Event) store.EventRecord {
 	return rec
 }
 
+// putEvents stores the versions and returns those stored (or stored
+// already with the same bytes). A version the store holds with other
+// bytes is one an earlier release of truce derived differently from the
+// same reports (a replay after an upgrade, DECISIONS 30): the record
+// keeps what it published — it is append-only and in the ledger — and
+// the new derivation is left out and logged, for `truce rebuild` to
+// list. Without this, one such version would refuse the whole batch at
+// every retry and no event would be stored again.
+func (p *eventPipeline) putEvents(ctx context.Context, recs []store.EventRecord) ([]store.EventRecord, error) {
+	err := p.st.PutEvents(ctx, recs)
+	var conflict *store.EventConflictError
+	if !errors.As(err, &conflict) {
+		return recs, err
+	}
+	kept := make([]store.EventRecord, 0, len(recs))
+	for i, r := range recs {
+		if !slices.Contains(conflict.Indexes, i) {
+			kept = append(kept, r)
+		}
+	}
+	p.log.Warn("event versions stored earlier differ from what fusion derives now: the stored ones stand (truce rebuild lists them)",
+		slog.Int("versions", len(conflict.Versions)), slog.String("first", fmt.Sprintf("%s v%d", conflict.Versions[0].ID, conflict.Versions[0].Version)))
+	return kept, p.st.PutEvents(ctx, kept)
+}
+
 // persist stores final events (fusion.Live.Persist). Storing a version
 // already stored with the same bytes is a no-op: a restart that replays
 // the record re-derives what it stored (DECISIONS 30). Then the breaches
@@ -95,7 +123,8 @@ func (p *eventPipeline) persist(ctx context.Context, final []fusion.Event) error
 	for i, e := range final {
 		recs[i] = p.record(e)
 	}
-	if err := p.st.PutEvents(ctx, recs); err != nil {
+	recs, err := p.putEvents(ctx, recs)
+	if err != nil {
 		return err
 	}
 	n, err := server.OpenCasesFor(ctx, p.st, p.versions, recs, time.Now(), p.log)
