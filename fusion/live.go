@@ -145,14 +145,19 @@ func (l *Live) read(ctx context.Context, after int64, out chan<- decodedBatch) {
 		if len(recs) == 0 {
 			return
 		}
-		b := decodedBatch{seq: make([]int64, len(recs)), obs: make([]observation.Observation, len(recs))}
+		b := decodedBatch{seq: make([]int64, len(recs))}
+		docs := make([][]byte, len(recs))
 		for i, r := range recs {
-			o, err := observation.FromStored(r.Document, l.Resolve)
-			if err != nil {
-				send(decodedBatch{err: fmt.Errorf("fusion: observation %s/%s (sequence %d): %w", r.Source, r.ID, r.Sequence, err)})
-				return
+			b.seq[i], docs[i] = r.Sequence, r.Document
+		}
+		if b.obs, err = observation.FromStoredBatch(docs, l.Resolve); err != nil {
+			var bad *observation.StoredBatchError
+			if errors.As(err, &bad) {
+				r := recs[bad.Index]
+				err = fmt.Errorf("fusion: observation %s/%s (sequence %d): %w", r.Source, r.ID, r.Sequence, bad.Err)
 			}
-			b.seq[i], b.obs[i] = r.Sequence, o
+			send(decodedBatch{err: err})
+			return
 		}
 		if !send(b) {
 			return
