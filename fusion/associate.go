@@ -1,6 +1,10 @@
 package fusion
 
-import "math"
+import (
+	"math"
+
+	"github.com/truce-mechanism/truce/geo"
+)
 
 // place is the estimate of a phase: Origin for the launch, Location for
 // the impact (and for everything that is not fire).
@@ -49,6 +53,12 @@ func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
 	if first && e != nil && mt.tier == tierEstimate {
 		g.learn(m.key.Source, mt.chi2, mt.dof, max(m.scale, 1))
+		// A firing placed at both ends: how far rounds fly (fireRange).
+		if o, l := e.place(phaseLaunch), e.place(phaseImpact); o != nil && l != nil {
+			if d := geo.DistanceM(o.Point, l.Point); d >= 1 {
+				g.fireAll.add(d / 1000)
+			}
+		}
 		p := m.phase
 		if p == phaseEither {
 			p = mt.phase
@@ -410,7 +420,7 @@ func (g *Engine) flightFeasible(e *Event, m *member, p phase) bool {
 // within a round's range of est, the estimate of the event's other place:
 // a fix within range, a sight line passing within range.
 func (g *Engine) withinFire(est *Estimate, bs []Bearing, fs []Fix) bool {
-	r := g.cfg.MaxFireRangeM + 3*majorSigma(est.Cov)
+	r := g.fireRange() + 3*majorSigma(est.Cov)
 	for _, b := range bs {
 		if roughDistanceM(b.Observer, est.Point) <= r {
 			continue // the sight line starts within range
@@ -435,7 +445,7 @@ func (g *Engine) withinFireOf(e *Event, p phase, bs []Bearing, fs []Fix) bool {
 		return g.withinFire(est, bs, fs)
 	}
 	eb, ef := e.measurements(p)
-	r := g.cfg.MaxFireRangeM
+	r := g.fireRange()
 	for _, a := range eb {
 		for _, b := range bs {
 			if segmentsDistance(a, g.sightReach(a), b, g.sightReach(b)) > r {
@@ -463,10 +473,15 @@ func (g *Engine) withinFireOf(e *Event, p phase, bs []Bearing, fs []Fix) bool {
 	return true
 }
 
-// sightReach is how far along a sight line its phenomenon may be.
+// sightReach is how far along a sight line its phenomenon may be: its
+// range and three σ when it gives one, else what its source has been seen
+// to reach (reachBound), within Config.MaxRangeM.
 func (g *Engine) sightReach(b Bearing) float64 {
 	if b.RangeM > 0 {
 		return min(g.cfg.MaxRangeM, b.RangeM+3*b.RangeSigmaM)
+	}
+	if b.reachM > 0 {
+		return min(g.cfg.MaxRangeM, b.reachM)
 	}
 	return g.cfg.MaxRangeM
 }

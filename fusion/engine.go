@@ -134,6 +134,7 @@ type Engine struct {
 	// lines end from its observer (sightline.go).
 	reach    map[string]*sourceFit
 	reachAll sourceFit
+	fireAll  sourceFit // distances from launch to impact of placed firings (fireRange)
 }
 
 type bucketKey struct {
@@ -167,6 +168,9 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		return nil
 	}
 	m := measure(o, g.SigmaScale(o.Source))
+	if m.bearing != nil {
+		m.bearing.reachM = g.reachBound(o.Source) // as known when it arrives
+	}
 	g.ord++
 	m.ord, m.lseq, m.obs = g.ord, seq, o
 	g.newest = max(g.newest, m.at)

@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "f9073f49ae31d2ccabb61f89a895a9217ee33283833b6b4c301cb77a825f7d60",
-	"violations/2": "864f9fcf8f8100bd5a27fa12c2b621514e96695204a827a35e17abf8312849df",
-	"violations/3": "6a507374d60c92d7a96da348365c04d9546b6f7bf41def04f5103d4d2a4040a4",
-	"escalation/1": "623f0339fb9fdd1b7e7ae191d3a05828292f7e770ea87b82e0c18f3d49530617",
-	"escalation/2": "ff784980cdc343d35ad94f13106bc037f4a7ff094ef9e20771787db90e2377c3",
-	"escalation/3": "25619bc27cfa6339a1efbf6c7905008820f3d46b09dd3e9f5b4402d2e629b32b",
-	"bench":        "b4e966ca7a4f18e0c49829603bcfe27a70089874bcd63b5effe88d6bc5efd0ed",
+	"violations/1": "7b327ce2414cff48cd71d7be716959feba2687b291163807141a5c4b6c1510c4",
+	"violations/2": "6f9e2febd92e0749d92d5fc8745caad062bd51f51443110dc9b920e742d3ef95",
+	"violations/3": "1e55cfb32359d0850159cc29807e25205e745889cfeea77fd0126f316c62116e",
+	"escalation/1": "92383de45a77a614d6d761c5601ff2ffbb7f2aed3b5ae4837e83e512305a732d",
+	"escalation/2": "175ea40fb121bca50ef02b717331871a734e04b48b790ed95e67d8dd4d5ac892",
+	"escalation/3": "91a88e84ef1c745aaaf18f2948bb281ad81946274c01895252c6f446b86917aa",
+	"bench":        "a169e0ec30c9b0b992b27a79a425e72f43f68e6b53b475bb5bd302adc076612d",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

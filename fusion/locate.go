@@ -20,6 +20,10 @@ type Bearing struct {
 	// deviation; 0 when the report gives none.
 	RangeM      float64
 	RangeSigmaM float64
+	// reachM, when set, bounds how far along the line the phenomenon can
+	// be when no range is given: what its source has been seen to reach
+	// (sightline.go); 0 leaves Config.MaxRangeM.
+	reachM float64
 }
 
 // Fix is a located report: a point with a circular standard deviation
