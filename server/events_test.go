@@ -20,15 +20,22 @@ import (
 
 // TestEvents: fused events are served with the filters of observations,
 // and a reader sees an event only if it may see every report in it.
-func TestEvents(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
+// demoWithFusion is a demo server over a fresh embedded store, with a
+// fusion that the test catches up by hand.
+func demoWithFusion(t *testing.T) (*sqlite.Store, *fusion.Live, *server.Server) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), t.TempDir()+"/truce.db")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
-	demo := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true, Fusion: live})
+	return st, live, server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true, Fusion: live})
+}
+
+func TestEvents(t *testing.T) {
+	ctx := context.Background()
+	st, live, demo := demoWithFusion(t)
 	// Two monitors hear one explosion (one report USA-only), a radar sees
 	// another far away (public), a third lone flare (GBR-only).
 	reports := `{"id":"a1","source":"m1","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","fire":"incoming","observer":{"lat":48.30,"lon":38.00},"bearing_deg":45,"bearing_sigma_deg":3,"marking":"PUBLIC"}
@@ -269,13 +276,7 @@ func TestCoverage(t *testing.T) {
 // ellipse lies along the line. A box around that place selects it.
 func TestEventOnOneSightLine(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
-	srv := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true, Fusion: live})
+	_, live, srv := demoWithFusion(t)
 	report := `{"id":"s1","source":"ac-1","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","fire":"incoming","observer":{"lat":48.30,"lon":38.00},"bearing_deg":90,"bearing_sigma_deg":2,"marking":"PUBLIC"}`
 	if rec := do(srv, "POST", "/api/v1/observations", report, ""); rec.Code != 201 {
 		t.Fatal(rec.Body)

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/truce-mechanism/truce/access"
-	"github.com/truce-mechanism/truce/fusion"
-	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/server"
 	"github.com/truce-mechanism/truce/store"
 	"github.com/truce-mechanism/truce/store/sqlite"
@@ -78,13 +76,7 @@ type releaseCase struct {
 // may not see the event, cannot; bad fields are named.
 func TestReleases(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir()+"/truce.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	live := fusion.NewLive(st, intake.ResolveMGRS, fusion.Config{})
-	demo := server.New(server.Config{Store: st, Now: func() time.Time { return clock }, Demo: true, Fusion: live})
+	st, live, demo := demoWithFusion(t)
 	// Two monitors hear one explosion, one report USA-only: the event
 	// fusion makes of them is REL TO USA and not yet final.
 	reports := `{"id":"a1","source":"m1","observed_at":"2026-09-02T01:00:00Z","kind":"explosion","fire":"incoming","observer":{"lat":48.30,"lon":38.00},"bearing_deg":45,"bearing_sigma_deg":3,"marking":"PUBLIC"}

@@ -65,20 +65,8 @@ func TestRebuild(t *testing.T) {
 // rebuild is named and fails the command.
 func TestRebuildComparesStoredEvents(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	sim := filepath.Join(dir, "sim")
-	if _, err := simulate(t, "--scenario", "violations", "--seed", "5", "--duration", "100h", "--scale", "0.3", "--out", sim); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	if _, stderr, code := run(t, "", "ingest", "--data", data, "--any-source", filepath.Join(sim, "observations.ndjson")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
+	data, st := ingestedStore(t, "5", "100h")
 	// Fuse, assess and store as truce serve does.
-	st, err := openStore(ctx, data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	versions := storeDemoAgreement(t, st, log)
 	pipe := newEventPipeline(st, versions, newSourceBook(st), log)
@@ -117,6 +105,27 @@ func TestRebuildComparesStoredEvents(t *testing.T) {
 	}
 }
 
+// ingestedStore simulates a thin violations scenario (scale 0.3) of the
+// given seed and duration, ingests it into a data folder and opens its
+// store.
+func ingestedStore(t *testing.T, seed, duration string) (string, store.Store) {
+	t.Helper()
+	dir := t.TempDir()
+	sim := filepath.Join(dir, "sim")
+	if _, err := simulate(t, "--scenario", "violations", "--seed", seed, "--duration", duration, "--scale", "0.3", "--out", sim); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if _, stderr, code := run(t, "", "ingest", "--data", data, "--any-source", filepath.Join(sim, "observations.ndjson")); code != 0 {
+		t.Fatalf("ingest: %s", stderr)
+	}
+	st, err := openStore(context.Background(), data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, st
+}
+
 // storeDemoAgreement stores the demo agreement in st and loads the
 // versions from it, as truce serve does at a start.
 func storeDemoAgreement(t testing.TB, st store.Store, log *slog.Logger) *agreement.Versions {
@@ -142,19 +151,7 @@ func storeDemoAgreement(t testing.TB, st store.Store, log *slog.Logger) *agreeme
 // batch is stored, and fusion goes on instead of retrying forever.
 func TestPersistKeepsWhatWasStored(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	sim := filepath.Join(dir, "sim")
-	if _, err := simulate(t, "--scenario", "violations", "--seed", "6", "--duration", "30h", "--scale", "0.3", "--out", sim); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	if _, stderr, code := run(t, "", "ingest", "--data", data, "--any-source", filepath.Join(sim, "observations.ndjson")); code != 0 {
-		t.Fatalf("ingest: %s", stderr)
-	}
-	st, err := openStore(ctx, data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, st := ingestedStore(t, "6", "30h")
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pipe := newEventPipeline(st, storeDemoAgreement(t, st, log), newSourceBook(st), log)
