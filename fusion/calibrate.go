@@ -71,15 +71,7 @@ func (f *sourceFit) add(ratio float64) {
 }
 
 // median of the ratios, at the middle of its bin.
-func (f *sourceFit) median() float64 {
-	half, seen := (f.n+1)/2, 0
-	for i, c := range f.bins {
-		if seen += int(c); seen >= half {
-			return math.Exp2((float64(i-calibBins/2) + 0.5) / calibBinsPer)
-		}
-	}
-	return 1
-}
+func (f *sourceFit) median() float64 { return f.quantile(0.5) }
 
 // honestMedian is the median of χ²/dof for dof degrees of freedom: what
 // an honest source's ratio centres on.

@@ -169,7 +169,7 @@ func (e *Event) Placed() (est *Estimate, approximate bool) {
 			}
 		}
 	}
-	if e.group != "fire" && !isFire(e.Kind) || e.Location == e.Origin {
+	if !isFire(e.Kind) || e.Location == e.Origin {
 		return &shown, false // not fire, or small arms: where they fired from
 	}
 	shown.Cov[0][0] += impactSpreadM * impactSpreadM
