@@ -21,9 +21,9 @@ type Event struct {
 	End      time.Time `json:"end"`
 	Location *Point    `json:"location,omitempty"`
 	Error    *Ellipse  `json:"error,omitempty"`
-	// LocationBasis is "sight_line" for a location that one sight line and
-	// the source's usual distance give (scored apart), else "measured" or
-	// absent.
+	// LocationBasis is "measured" (or absent) for a location the event's
+	// reports fix; anything else — "sight_line", "launch" — is a stand-in
+	// the server shows for the reader, scored apart.
 	LocationBasis string       `json:"location_basis,omitempty"`
 	Kind          string       `json:"kind"`
 	Weapon        *Weapon      `json:"weapon,omitempty"`
@@ -89,9 +89,15 @@ type Origin struct {
 	Basis string   `json:"basis,omitempty"` // as Event.LocationBasis
 }
 
-// SightLine is the basis of a location or origin that one sight line
-// alone places, at its source's usual distance.
-const SightLine = "sight_line"
+// Bases of a location or origin: Measured, or a stand-in such as
+// SightLine (one sight line, at its source's usual distance).
+const (
+	Measured  = "measured"
+	SightLine = "sight_line"
+)
+
+// standIn: a basis that is not a measurement.
+func standIn(basis string) bool { return basis != "" && basis != Measured }
 
 // inEllipse reports whether truth lies inside the ellipse el centred on p.
 func inEllipse(p Point, el *Ellipse, truth Point) bool {

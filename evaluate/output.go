@@ -59,7 +59,7 @@ func (r Report) table(w io.Writer) {
 	row("median error / CRLB", num(r.LocCRLBRatio), fmt.Sprintf("over %d events with a bound; the bound's median error %s", c.CRLBEvents, metresText(r.CRLBMedianM)))
 	row("origin median error", metresText(r.OriginMedianM), fmt.Sprintf("%d origins estimated", c.OriginsScored))
 	row("inside 95 % ellipse", num(r.EllipseCoverage), fmt.Sprintf("of %d located events with an error ellipse", c.Ellipses))
-	row("on a sight line only", metresText(r.LocApproxMedianM), fmt.Sprintf("median error of %d events placed at their source's usual distance; %s inside their ellipse", c.Approximate, num(r.ApproxEllipseCoverage)))
+	row("stand-in places", metresText(r.LocApproxMedianM), fmt.Sprintf("median error of %d events placed on a sight line or about their launch; %s inside their ellipse", c.Approximate, num(r.ApproxEllipseCoverage)))
 
 	section("Attribution")
 	row("accuracy", num(r.AttributionAccuracy), fmt.Sprintf("among %d attributed events", c.Attributed))

@@ -59,8 +59,8 @@ type Report struct {
 	// the stated 95 % ellipses are honest.
 	EllipseCoverage *float64 `json:"ellipse_coverage"`
 	// LocApproxMedianM and ApproxEllipseCoverage are the same figures for
-	// the events placed on one sight line at its source's usual distance
-	// (location_basis "sight_line"), which the figures above leave out.
+	// the events whose location is a stand-in (location_basis "sight_line"
+	// or "launch"), which the figures above leave out.
 	LocApproxMedianM      *float64 `json:"loc_approx_median_m"`
 	ApproxEllipseCoverage *float64 `json:"approx_ellipse_coverage"`
 
@@ -103,7 +103,7 @@ type Counts struct {
 	FalsePositives int `json:"false_positives"`
 
 	Located       int `json:"located"`        // matched events with a measured location
-	Approximate   int `json:"approximate"`    // matched events placed on a sight line only
+	Approximate   int `json:"approximate"`    // matched events whose location is a stand-in
 	Ellipses      int `json:"ellipses"`       // located matched events with an error ellipse
 	CRLBEvents    int `json:"crlb_events"`    // located matched events with a bound
 	OriginsScored int `json:"origins_scored"` // matched events with an origin, true and estimated
@@ -348,7 +348,7 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 		truthAt := Point{Lat: te.Location.Lat, Lon: te.Location.Lon}
 		switch {
 		case ev.Location == nil:
-		case ev.LocationBasis == SightLine:
+		case standIn(ev.LocationBasis):
 			c.Approximate++
 			approxErr = append(approxErr, geo.DistanceM(geo.Point{Lat: ev.Location.Lat, Lon: ev.Location.Lon}, geo.Point(truthAt)))
 			if ev.Error != nil {
@@ -375,7 +375,7 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 				ka.crlbRatio = append(ka.crlbRatio, d/m)
 			}
 		}
-		if ev.Origin != nil && ev.Origin.Basis != SightLine && te.Origin != nil {
+		if ev.Origin != nil && !standIn(ev.Origin.Basis) && te.Origin != nil {
 			c.OriginsScored++
 			originErr = append(originErr, geo.DistanceM(geo.Point{Lat: ev.Origin.Lat, Lon: ev.Origin.Lon}, geo.Point{Lat: te.Origin.Lat, Lon: te.Origin.Lon}))
 		}
@@ -484,7 +484,7 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 		notes[fmt.Sprintf("%d matched events have no location and are left out of loc_median_m", n)] = true
 	}
 	if c.Approximate > 0 {
-		notes[fmt.Sprintf("%d matched events are placed on a sight line only and are scored apart (loc_approx_median_m)", c.Approximate)] = true
+		notes[fmt.Sprintf("%d matched events have a stand-in location (a sight line, a launch) and are scored apart (loc_approx_median_m)", c.Approximate)] = true
 	}
 	if n := c.Located - c.CRLBEvents; n > 0 {
 		notes[fmt.Sprintf("%d located matched events have no Cramér–Rao bound (their reports do not fix a point) and are left out of loc_crlb_ratio", n)] = true

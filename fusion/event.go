@@ -31,10 +31,14 @@ type Event struct {
 	Origin *Estimate
 	// ApproximateLocation and ApproximateOrigin stand in for Location and
 	// Origin when those are nil and a report gives a sight line: on it, at
-	// the distance the source's sight lines usually end (sightline.go).
-	// For showing only: they are the source's habit, not a measurement,
-	// and nothing in fusion or assessment reads them.
+	// the distance the source's sight lines usually end (sightline.go);
+	// and ApproximateLocation for an explosion known only by its launch:
+	// about the launch, as far as firings fly. ApproximateBasis says
+	// which. For showing only: they are the source's habit or the
+	// firings' usual length, not a measurement, and nothing in fusion or
+	// assessment reads them.
 	ApproximateLocation, ApproximateOrigin *Estimate
+	ApproximateBasis                       Basis
 	Weapon                                 *observation.Weapon
 	Count                                  int
 	// Observations are the reports fused into the event, in the order
@@ -86,7 +90,7 @@ type Event struct {
 // will change: what a reader may keep while fusion goes on (Live).
 func (e *Event) Snapshot() Event {
 	out := Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
-		ApproximateLocation: e.ApproximateLocation, ApproximateOrigin: e.ApproximateOrigin,
+		ApproximateLocation: e.ApproximateLocation, ApproximateOrigin: e.ApproximateOrigin, ApproximateBasis: e.ApproximateBasis,
 		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources,
 		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces),
 		LastSequence: e.LastSequence, Reports: slices.Clone(e.Reports)}

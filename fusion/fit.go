@@ -1,6 +1,7 @@
 package fusion
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/truce-mechanism/truce/observation"
@@ -14,7 +15,7 @@ func (g *Engine) refresh(e *Event) {
 	if e.group != "fire" {
 		e.cacheMeasurements()
 		e.Location, e.Origin = e.locatePhase(phaseImpact), nil
-		e.ApproximateLocation, e.ApproximateOrigin = nil, nil
+		e.ApproximateLocation, e.ApproximateOrigin, e.ApproximateBasis = nil, nil, BasisSightLine
 		if e.Location == nil {
 			e.ApproximateLocation = g.alongSight(e, phaseImpact)
 		}
@@ -87,14 +88,22 @@ func (g *Engine) refresh(e *Event) {
 		// land: the firing is the event.
 		e.Location = origin
 	}
-	e.ApproximateLocation, e.ApproximateOrigin = nil, nil
+	e.ApproximateLocation, e.ApproximateOrigin, e.ApproximateBasis = nil, nil, BasisSightLine
 	if e.Origin == nil {
 		e.ApproximateOrigin = g.alongSight(e, phaseLaunch)
 	}
 	if e.Location == nil {
 		e.ApproximateLocation = g.alongSight(e, phaseImpact)
-		if e.ApproximateLocation == nil && (e.Kind == observation.Burst || e.Kind == observation.Shot) {
+		switch {
+		case e.ApproximateLocation != nil:
+		case e.Kind == observation.Burst || e.Kind == observation.Shot:
 			e.ApproximateLocation = e.ApproximateOrigin
+		default:
+			// Known only by its launch: the rounds fell within a flight of
+			// it, in a direction nothing says.
+			if o := cmp.Or(e.Origin, e.ApproximateOrigin); o != nil {
+				e.ApproximateLocation, e.ApproximateBasis = g.aroundLaunch(o), BasisLaunch
+			}
 		}
 	}
 	g.windows(e)

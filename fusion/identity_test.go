@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "7b327ce2414cff48cd71d7be716959feba2687b291163807141a5c4b6c1510c4",
-	"violations/2": "6f9e2febd92e0749d92d5fc8745caad062bd51f51443110dc9b920e742d3ef95",
-	"violations/3": "1e55cfb32359d0850159cc29807e25205e745889cfeea77fd0126f316c62116e",
-	"escalation/1": "92383de45a77a614d6d761c5601ff2ffbb7f2aed3b5ae4837e83e512305a732d",
-	"escalation/2": "175ea40fb121bca50ef02b717331871a734e04b48b790ed95e67d8dd4d5ac892",
-	"escalation/3": "91a88e84ef1c745aaaf18f2948bb281ad81946274c01895252c6f446b86917aa",
-	"bench":        "a169e0ec30c9b0b992b27a79a425e72f43f68e6b53b475bb5bd302adc076612d",
+	"violations/1": "1dc2b31aff04a1e883230284d27bd673d99bc559d372e2d140ea1eaea915f165",
+	"violations/2": "046ca6813f7abd679e436a95f30c64ba118154e7d0925dd6b51cb485474bbb1d",
+	"violations/3": "5fa7fc8b93e959d9d065eb705bb446dfcedf6bba34c88e2ac54e55f874ed4816",
+	"escalation/1": "bd9abbb6a39bcde9ca9a44f8ff09099e4b9fb82577e124b1bff2ca3cfa27df99",
+	"escalation/2": "e453d7ea3f37be5cc2588590eb762cc0575d08321e108212bd34a1960761f19c",
+	"escalation/3": "da70fe12b602c2a656d1fc96d3dda8c8f1d79c14fbfa0f3f87ff84c105f518ef",
+	"bench":        "f18467b0c3ec9f736e43d74d158e90990e815fdd9f3dbe31249b6343548f89bd",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
@@ -69,7 +69,7 @@ func TestFusionOutputIsUnchanged(t *testing.T) {
 // fusionDigest fuses obs and hashes, in order, the event each report
 // landed in (id and version) and then every event shown: id, kind,
 // times, count, version, sources, marking, reports, replaced events,
-// location and origin, measured and approximate (points, covariances, χ² and degrees of freedom,
+// location and origin, measured and approximate with its basis (points, covariances, χ² and degrees of freedom,
 // as bits) and weapon class.
 func fusionDigest(obs []observation.Observation) string {
 	h := sha256.New()
@@ -110,6 +110,7 @@ func fusionDigest(obs []observation.Observation) string {
 		for _, id := range e.Replaces {
 			str(id)
 		}
+		str(string(e.ApproximateBasis))
 		for _, est := range []*fusion.Estimate{e.Location, e.Origin, e.ApproximateLocation, e.ApproximateOrigin} {
 			if est == nil {
 				str("nil")

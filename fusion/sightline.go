@@ -139,8 +139,18 @@ func (g *Engine) alongSight(e *Event, p phase) *Estimate {
 	return &Estimate{Point: geo.Direct(b.Observer, b.AzimuthDeg, d), Cov: cov}
 }
 
+// Basis is what placed a location or origin shown.
+type Basis string
+
+// The bases of a place shown.
+const (
+	BasisMeasured  Basis = "measured"   // the event's reports fix it
+	BasisSightLine Basis = "sight_line" // one sight line, at its source's usual distance
+	BasisLaunch    Basis = "launch"     // an explosion known only by its launch: about it, as far as firings fly
+)
+
 // Placed is where the event is shown: its Location, or failing that its
-// ApproximateLocation (approximate true); nil when nothing places it.
+// ApproximateLocation, and on what basis; nil when nothing places it.
 //
 // The place of explosive fire is where its rounds were aimed, the middle
 // of where they landed; sight lines and craters find rounds, each up to
@@ -156,9 +166,12 @@ func (g *Engine) alongSight(e *Event, p phase) *Estimate {
 // explosions to 0.94–0.95 (`truce evaluate`'s ellipse_coverage).
 //
 // Only the place shown changes; fusion's gates use the fit as it is.
-func (e *Event) Placed() (est *Estimate, approximate bool) {
+func (e *Event) Placed() (*Estimate, Basis) {
 	if e.Location == nil {
-		return e.ApproximateLocation, e.ApproximateLocation != nil
+		if e.ApproximateLocation == nil {
+			return nil, ""
+		}
+		return e.ApproximateLocation, e.ApproximateBasis
 	}
 	shown := *e.Location
 	if shown.Dof > 0 {
@@ -170,20 +183,42 @@ func (e *Event) Placed() (est *Estimate, approximate bool) {
 		}
 	}
 	if !isFire(e.Kind) || e.Location == e.Origin {
-		return &shown, false // not fire, or small arms: where they fired from
+		return &shown, BasisMeasured // not fire, or small arms: where they fired from
 	}
 	shown.Cov[0][0] += impactSpreadM * impactSpreadM
 	shown.Cov[1][1] += impactSpreadM * impactSpreadM
-	return &shown, false
+	return &shown, BasisMeasured
 }
 
 // PlacedOrigin is Placed for the point of origin.
-func (e *Event) PlacedOrigin() (est *Estimate, approximate bool) {
-	if e.Origin != nil {
-		return e.Origin, false
+func (e *Event) PlacedOrigin() (*Estimate, Basis) {
+	switch {
+	case e.Origin != nil:
+		return e.Origin, BasisMeasured
+	case e.ApproximateOrigin != nil:
+		return e.ApproximateOrigin, BasisSightLine
 	}
-	return e.ApproximateOrigin, e.ApproximateOrigin != nil
+	return nil, ""
 }
+
+// aroundLaunch is where the rounds of a firing launched from o may have
+// fallen, as a normal about o: σ the median length of the firings placed
+// at both ends (fireLengthDefaultM before 30 are), added to o's own.
+func (g *Engine) aroundLaunch(o *Estimate) *Estimate {
+	s := float64(fireLengthDefaultM)
+	if g.fireAll.n >= boundSamples {
+		s = g.fireAll.quantile(0.5) * 1000
+	}
+	out := *o
+	out.Cov[0][0] += s * s
+	out.Cov[1][1] += s * s
+	out.Chi2, out.Dof = 0, 0
+	return &out
+}
+
+// fireLengthDefaultM is the length of a firing assumed before any has
+// been placed at both ends: artillery's few kilometres to ten.
+const fireLengthDefaultM = 8000
 
 // Bounds from the same samples.
 //

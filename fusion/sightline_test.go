@@ -27,43 +27,45 @@ func sighting(source, id string, from geo.Point, azimuth, sigma float64, kind ob
 // TestLoneSightLine: an event that one sight line alone reports has no
 // Location (nothing measures how far along the line it was) but an
 // ApproximateLocation on that line, at the assumed reach before anything
-// is learned, its 95 % ellipse long along the line and narrow across.
+// is learned, its 95 % ellipse long along the line and narrow across; an
+// explosion heard only at its launch is shown about the launch.
 func TestLoneSightLine(t *testing.T) {
 	obs := geo.Point{Lat: 48.2, Lon: 37.6}
 	const sigma = 2.0
 	k := math.Sqrt(fusion.Chi2_95)
 	for _, c := range []struct {
-		name                  string
-		kind                  observation.Kind
-		fire                  observation.Fire
-		rangeM                float64
-		location, approximate bool // Location, ApproximateLocation set
-		origin                bool // ApproximateOrigin set
+		name   string
+		kind   observation.Kind
+		fire   observation.Fire
+		rangeM float64
+		basis  fusion.Basis // of the place shown ("" none)
+		origin bool         // ApproximateOrigin set
 	}{
-		{"impact heard", observation.Explosion, observation.Incoming, 0, false, true, false},
-		{"direction not told", observation.Explosion, observation.FireUnknown, 0, false, true, false},
-		{"launch heard: its impact is nowhere", observation.Explosion, observation.Outgoing, 0, false, false, true},
-		{"small arms: the firing is the event", observation.Burst, observation.Outgoing, 0, false, true, true},
-		{"a distance given: measured", observation.Explosion, observation.Incoming, 4000, true, false, false},
+		{"impact heard", observation.Explosion, observation.Incoming, 0, fusion.BasisSightLine, false},
+		{"direction not told", observation.Explosion, observation.FireUnknown, 0, fusion.BasisSightLine, false},
+		{"launch heard: the impact is about it", observation.Explosion, observation.Outgoing, 0, fusion.BasisLaunch, true},
+		{"small arms: the firing is the event", observation.Burst, observation.Outgoing, 0, fusion.BasisSightLine, true},
+		{"a distance given: measured", observation.Explosion, observation.Incoming, 4000, fusion.BasisMeasured, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := fusion.NewEngine(fusion.Config{})
 			o := sighting("acoustic-1", "1", obs, 60, sigma, c.kind, c.fire, sightBase, c.rangeM)
 			e := g.Add(1, &o)
-			if got := e.Location != nil; got != c.location {
-				t.Fatalf("Location %v, want set %v", e.Location, c.location)
-			}
-			if got := e.ApproximateLocation != nil; got != c.approximate {
-				t.Fatalf("ApproximateLocation %v, want set %v", e.ApproximateLocation, c.approximate)
+			if got := e.Location != nil; got != (c.basis == fusion.BasisMeasured) {
+				t.Fatalf("Location %v, want set %v", e.Location, c.basis == fusion.BasisMeasured)
 			}
 			if got := e.ApproximateOrigin != nil; got != c.origin {
 				t.Fatalf("ApproximateOrigin %v, want set %v", e.ApproximateOrigin, c.origin)
 			}
-			placed, approximate := e.Placed()
-			if approximate != c.approximate || (placed != nil) != (c.location || c.approximate) {
-				t.Errorf("Placed gives %v, approximate %v", placed, approximate)
+			placed, basis := e.Placed()
+			if basis != c.basis || (placed != nil) != (c.basis != "") {
+				t.Fatalf("Placed gives %v on basis %q, want %q", placed, basis, c.basis)
 			}
-			for _, est := range []*fusion.Estimate{e.ApproximateLocation, e.ApproximateOrigin} {
+			sightLines := []*fusion.Estimate{e.ApproximateOrigin}
+			if basis == fusion.BasisSightLine {
+				sightLines = append(sightLines, e.ApproximateLocation)
+			}
+			for _, est := range sightLines {
 				if est == nil {
 					continue
 				}
@@ -75,6 +77,14 @@ func TestLoneSightLine(t *testing.T) {
 				wantMajor, wantMinor := k*5000*math.Ln2, k*5000*sigma*math.Pi/180
 				if math.Abs(el.SemiMajorM-wantMajor) > 0.01 || math.Abs(el.SemiMinorM-wantMinor) > 0.01 || math.Abs(el.OrientationDeg-60) > 1e-6 {
 					t.Errorf("ellipse %+v, want %.1f × %.1f m along 60°", el, wantMajor, wantMinor)
+				}
+			}
+			if basis == fusion.BasisLaunch {
+				// About the launch, as far as firings fly (8 km before any
+				// firing has been placed at both ends).
+				el := fusion.ErrorEllipse(placed.Cov, fusion.Chi2_95)
+				if placed.Point != e.ApproximateOrigin.Point || el.SemiMinorM < k*8000 {
+					t.Errorf("impact shown at %v ± %+v, want about the launch %v, at least %.0f m", placed.Point, el, e.ApproximateOrigin.Point, k*8000)
 				}
 			}
 		})
@@ -165,9 +175,9 @@ func TestPlacedAddsWhatTheFitLeavesOut(t *testing.T) {
 			if len(g.Events()) != 1 || e.Location == nil {
 				t.Fatalf("%d events, location %v", len(g.Events()), e.Location)
 			}
-			shown, approximate := e.Placed()
-			if approximate || shown.Point != e.Location.Point {
-				t.Fatalf("shown at %v (approximate %v), fitted at %v", shown.Point, approximate, e.Location.Point)
+			shown, basis := e.Placed()
+			if basis != fusion.BasisMeasured || shown.Point != e.Location.Point {
+				t.Fatalf("shown at %v (basis %q), fitted at %v", shown.Point, basis, e.Location.Point)
 			}
 			want := e.Location.Cov
 			k := 1.0

@@ -97,17 +97,11 @@ func toEvaluate(es []*fusion.Event) []evaluate.Event {
 	out := make([]evaluate.Event, len(es))
 	for i, e := range es {
 		v := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count}
-		if est, approximate := e.Placed(); est != nil {
-			v.Location, v.Error = &evaluate.Point{Lat: est.Point.Lat, Lon: est.Point.Lon}, ellipse(est)
-			if approximate {
-				v.LocationBasis = evaluate.SightLine
-			}
+		if est, basis := e.Placed(); est != nil {
+			v.Location, v.Error, v.LocationBasis = &evaluate.Point{Lat: est.Point.Lat, Lon: est.Point.Lon}, ellipse(est), string(basis)
 		}
-		if est, approximate := e.PlacedOrigin(); est != nil {
-			v.Origin = &evaluate.Origin{Lat: est.Point.Lat, Lon: est.Point.Lon, Error: ellipse(est)}
-			if approximate {
-				v.Origin.Basis = evaluate.SightLine
-			}
+		if est, basis := e.PlacedOrigin(); est != nil {
+			v.Origin = &evaluate.Origin{Lat: est.Point.Lat, Lon: est.Point.Lon, Error: ellipse(est), Basis: string(basis)}
 		}
 		for _, k := range e.Observations {
 			v.Observations = append(v.Observations, evaluate.ReportKey{Source: k.Source, ID: k.ID})

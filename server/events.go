@@ -25,9 +25,10 @@ type eventJSON struct {
 	Kind     string       `json:"kind"`
 	Location *pointJSON   `json:"location,omitempty"`
 	Error    *ellipseJSON `json:"error,omitempty"`
-	// LocationBasis says what placed the event: "measured" (its reports
-	// fix it) or "sight_line" (one sight line at its source's usual
-	// distance: fusion.Event.ApproximateLocation).
+	// LocationBasis says what placed the event (fusion.Basis): "measured"
+	// (its reports fix it), "sight_line" (one sight line at its source's
+	// usual distance) or "launch" (an explosion known only by its launch:
+	// about it, as far as firings fly).
 	LocationBasis string         `json:"location_basis,omitempty"`
 	Origin        *originJSON    `json:"origin,omitempty"`
 	Weapon        *weaponJSON    `json:"weapon,omitempty"`
@@ -64,20 +65,14 @@ type ellipseJSON struct {
 type originJSON struct {
 	pointJSON
 	Error ellipseJSON `json:"error"`
-	Basis string      `json:"basis"` // as eventJSON.LocationBasis
+	Basis string      `json:"basis"` // "measured" or "sight_line", as eventJSON.LocationBasis
 }
 
-// Bases of a location or origin shown.
-const (
-	basisMeasured  = "measured"
-	basisSightLine = "sight_line"
-)
-
-func basisOf(approximate bool) string {
-	if approximate {
-		return basisSightLine
-	}
-	return basisMeasured
+// measured says whether a place shown in a document is one its event's
+// reports fix (a basis of "measured", or none in a document older than
+// bases), not a stand-in (fusion.Basis): only those are read to judge.
+func measured(basis string) bool {
+	return basis == "" || basis == string(fusion.BasisMeasured)
 }
 
 type weaponJSON struct {
@@ -121,13 +116,13 @@ func toEventJSON(e fusion.Event, a assess.Assessment) eventJSON {
 	if out.Attribution.Party == "" {
 		out.Attribution.Party = assess.Undetermined
 	}
-	if est, approximate := e.Placed(); est != nil {
+	if est, basis := e.Placed(); est != nil {
 		out.Location = &pointJSON{round(est.Point.Lat, 6), round(est.Point.Lon, 6)}
 		el := ellipseOf(est)
-		out.Error, out.LocationBasis = &el, basisOf(approximate)
+		out.Error, out.LocationBasis = &el, string(basis)
 	}
-	if est, approximate := e.PlacedOrigin(); est != nil {
-		out.Origin = &originJSON{pointJSON{round(est.Point.Lat, 6), round(est.Point.Lon, 6)}, ellipseOf(est), basisOf(approximate)}
+	if est, basis := e.PlacedOrigin(); est != nil {
+		out.Origin = &originJSON{pointJSON{round(est.Point.Lat, 6), round(est.Point.Lon, 6)}, ellipseOf(est), string(basis)}
 	}
 	if w := e.Weapon; w != nil {
 		out.Weapon = &weaponJSON{Class: w.Class, CaliberMM: w.CaliberMM, System: w.System}

@@ -86,10 +86,10 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		// Incidents group events by where they were measured: a place
 		// that is a source's usual distance along a sight line could
 		// chain unrelated firings together.
-		if e.Basis == basisSightLine {
+		if !measured(e.Basis) {
 			e.Location = nil
 		}
-		if e.Origin != nil && e.Origin.Basis == basisSightLine {
+		if e.Origin != nil && !measured(e.Origin.Basis) {
 			e.Origin = nil
 		}
 		byID[e.ID] = e

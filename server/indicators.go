@@ -145,7 +145,7 @@ func (c *indicatorCounter) add(start time.Time, f *violationFacts) {
 	if isFireKind(f.Kind) {
 		s.Rounds += max(f.Count, 1)
 	}
-	if party == guarantee.Undetermined || f.Location == nil || f.LocationBasis == basisSightLine || !isFireKind(f.Kind) && f.Kind != "movement" {
+	if party == guarantee.Undetermined || f.Location == nil || !measured(f.LocationBasis) || !isFireKind(f.Kind) && f.Kind != "movement" {
 		return
 	}
 	// Beyond the line: the place is on ground another party controls.

@@ -235,7 +235,7 @@ func sanitiseEvent(doc []byte, of string, precisionM int) ([]byte, error) {
 		Start: floorMinute(ev.Start).Format(time.RFC3339), End: ceilMinute(ev.End).Format(time.RFC3339),
 		Violations: ev.Violations, Corroboration: ev.Corroboration}
 	out.Attribution.Party, out.Attribution.Probability = ev.Attribution.Party, ev.Attribution.Probability
-	if ev.Location != nil && ev.LocationBasis != basisSightLine {
+	if ev.Location != nil && measured(ev.LocationBasis) {
 		// The public is shown where events were measured, not where a
 		// sight line alone puts them (a source's habit, kilometres off).
 		out.Location = snapToGrid(*ev.Location, precisionM)

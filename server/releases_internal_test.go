@@ -12,7 +12,7 @@ func TestReleaseKeepsMeasuredPlaces(t *testing.T) {
 	for _, c := range []struct {
 		basis string
 		want  bool
-	}{{"", true}, {basisMeasured, true}, {basisSightLine, false}} {
+	}{{"", true}, {"measured", true}, {"sight_line", false}, {"launch", false}} {
 		doc := `{"version":1,"kind":"explosion","start":"2026-09-02T01:00:00Z","end":"2026-09-02T01:00:00Z","location":{"lat":48.31234,"lon":38.0567},"location_basis":"` + c.basis + `","count":1}`
 		out, err := sanitiseEvent([]byte(doc), "ev-1", 1000)
 		if err != nil {
