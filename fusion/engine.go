@@ -135,6 +135,9 @@ type Engine struct {
 	reach    map[string]*sourceFit
 	reachAll sourceFit
 	fireAll  sourceFit // distances from launch to impact of placed firings (fireRange)
+	// fireRangeM is fireRange as of fireRangeAt samples.
+	fireRangeM  float64
+	fireRangeAt int
 }
 
 type bucketKey struct {

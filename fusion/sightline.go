@@ -261,9 +261,15 @@ func (g *Engine) reachBound(source string) float64 {
 
 // fireRange is how far apart a firing's launch and impact may be, as
 // learned so far, within Config.MaxFireRangeM.
+// It is asked for every candidate a report is compared with, so it is
+// worked out again only when a sample has been added.
 func (g *Engine) fireRange() float64 {
 	if g.fireAll.n < boundSamples {
 		return g.cfg.MaxFireRangeM
 	}
-	return min(g.cfg.MaxFireRangeM, g.fireAll.quantile(boundQuantile)*1000*boundMargin)
+	if g.fireRangeAt != g.fireAll.n {
+		g.fireRangeAt = g.fireAll.n
+		g.fireRangeM = min(g.cfg.MaxFireRangeM, g.fireAll.quantile(boundQuantile)*1000*boundMargin)
+	}
+	return g.fireRangeM
 }
