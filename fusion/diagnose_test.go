@@ -13,6 +13,7 @@ import (
 	"github.com/truce-mechanism/truce/evaluate"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/observation"
+	"github.com/truce-mechanism/truce/sim"
 )
 
 // TestDiagnose explains a run's false positives and misses against the
@@ -28,12 +29,12 @@ import (
 func TestDiagnose(t *testing.T) {
 	spec := os.Getenv("TRUCE_DIAGNOSE")
 	if spec == "" {
-		t.Skip("set TRUCE_DIAGNOSE=scenario:seed:duration[,…]")
+		t.Skip("set TRUCE_DIAGNOSE=scenario:seed:duration[:outliers][,…]")
 	}
 	for _, run := range strings.Split(spec, ",") {
 		f := strings.Split(run, ":")
-		if len(f) != 3 {
-			t.Fatalf("%q: want scenario:seed:duration", run)
+		if len(f) != 3 && len(f) != 4 {
+			t.Fatalf("%q: want scenario:seed:duration[:outliers]", run)
 		}
 		seed, err := strconv.ParseUint(f[1], 10, 64)
 		if err != nil {
@@ -43,12 +44,18 @@ func TestDiagnose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run(run, func(t *testing.T) { diagnose(t, f[0], seed, d) })
+		var outliers float64 // the share of gross errors (sim.ErrorModel)
+		if len(f) == 4 {
+			if outliers, err = strconv.ParseFloat(f[3], 64); err != nil {
+				t.Fatalf("%q: the share of gross errors: %v", run, err)
+			}
+		}
+		t.Run(run, func(t *testing.T) { diagnose(t, f[0], seed, d, outliers) })
 	}
 }
 
-func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration) {
-	obs, truth := simulate(t, scenario, seed, d)
+func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration, outliers float64) {
+	obs, truth := simulateConfig(t, sim.Config{Scenario: scenario, Seed: seed, Duration: d, Errors: sim.ErrorModel{Outliers: outliers}})
 	events := fuseAll(obs)
 	r := evaluate.Score(truth, toEvaluate(events), evaluate.Options{})
 	logReport(t, r)
