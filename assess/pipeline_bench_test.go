@@ -1,7 +1,6 @@
 package assess_test
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"testing"
@@ -10,9 +9,8 @@ import (
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/assess"
 	"github.com/truce-mechanism/truce/fusion"
-	"github.com/truce-mechanism/truce/intake"
-	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
 )
 
 // BenchmarkFuseAndAssess measures the mechanism's core as the server runs
@@ -37,34 +35,7 @@ func BenchmarkFuseAndAssess(b *testing.B) {
 			}
 		}
 	}
-	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: time.Duration(days * float64(24*time.Hour)), Scale: scale})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var obsBuf, truthBuf bytes.Buffer
-	if err := res.WriteObservations(&obsBuf); err != nil {
-		b.Fatal(err)
-	}
-	if err := res.WriteTruth(&truthBuf); err != nil {
-		b.Fatal(err)
-	}
-	truth, err := sim.ReadTruth(&truthBuf)
-	if err != nil {
-		b.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, obsBuf.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	obs := make([]observation.Observation, len(docs))
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			b.Fatal(errs[0])
-		}
-		obs[i] = o
-	}
+	obs, truth := simtest.Run(b, sim.Config{Scenario: "escalation", Seed: 1, Duration: time.Duration(days * float64(24*time.Hour)), Scale: scale})
 	reg := map[string]assess.SourceInfo{}
 	for _, s := range truth.Sensors {
 		reg[s.Source] = assess.SourceInfo{Kind: s.Kind, Org: s.Org, Grading: s.Grading}

@@ -1,7 +1,6 @@
 package assess_test
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,9 +12,9 @@ import (
 	"github.com/truce-mechanism/truce/evaluate"
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/geo"
-	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
 )
 
 // run is one simulated scenario, fused: the reports in arrival order, the
@@ -31,34 +30,8 @@ type run struct {
 
 func simulate(t testing.TB, scenario string, seed uint64, d time.Duration) *run {
 	t.Helper()
-	res, err := sim.Run(sim.Config{Scenario: scenario, Seed: seed, Duration: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var obsBuf, truthBuf bytes.Buffer
-	if err := res.WriteObservations(&obsBuf); err != nil {
-		t.Fatal(err)
-	}
-	if err := res.WriteTruth(&truthBuf); err != nil {
-		t.Fatal(err)
-	}
-	truth, err := sim.ReadTruth(&truthBuf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, obsBuf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	r := &run{truth: truth, obs: make([]observation.Observation, len(docs)), byKey: map[observation.Key]*observation.Observation{}}
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			t.Fatalf("report %d: %v", i, errs[0])
-		}
-		r.obs[i] = o
-	}
+	obs, truth := simtest.Run(t, sim.Config{Scenario: scenario, Seed: seed, Duration: d})
+	r := &run{truth: truth, obs: obs, byKey: map[observation.Key]*observation.Observation{}}
 	for i := range r.obs {
 		r.byKey[r.obs[i].Key()] = &r.obs[i]
 	}

@@ -1,7 +1,6 @@
 package coverage_test
 
 import (
-	"bytes"
 	"math"
 	"slices"
 	"testing"
@@ -12,43 +11,23 @@ import (
 	"github.com/truce-mechanism/truce/agreement"
 	"github.com/truce-mechanism/truce/coverage"
 	"github.com/truce-mechanism/truce/geo"
-	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
 )
 
 // simulate runs a scenario and returns its reports in arrival order, the
 // registry's view of each source, and the truth.
 func simulate(t testing.TB, cfg sim.Config) ([]observation.Observation, map[string]coverage.SourceInfo, *sim.Truth) {
 	t.Helper()
-	res, err := sim.Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := res.WriteObservations(&buf); err != nil {
-		t.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	obs := make([]observation.Observation, len(docs))
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			t.Fatalf("report %d: %v", i, errs[0])
-		}
-		obs[i] = o
-	}
+	obs, truth := simtest.Run(t, cfg)
 	// What the registry knows: kind and organisation, nothing of the
 	// simulator's positions, ranges or schedules.
 	info := map[string]coverage.SourceInfo{}
-	for _, s := range res.Truth.Sensors {
+	for _, s := range truth.Sensors {
 		info[s.Source] = coverage.SourceInfo{Kind: s.Kind, Org: s.Org}
 	}
-	return obs, info, res.Truth
+	return obs, info, truth
 }
 
 func mustTime(t testing.TB, s string) time.Time {

@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"testing"
@@ -9,42 +8,19 @@ import (
 
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/geo"
-	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
 )
 
 // simulate runs a scenario in memory and returns its truth and its
 // reports by key.
 func simulate(t testing.TB, scenario string, seed uint64, d time.Duration, scale float64) (*sim.Truth, map[ReportKey]*observation.Observation) {
 	t.Helper()
-	res, err := sim.Run(sim.Config{Scenario: scenario, Seed: seed, Duration: d, Scale: scale})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var obsBuf, truthBuf bytes.Buffer
-	if err := res.WriteObservations(&obsBuf); err != nil {
-		t.Fatal(err)
-	}
-	if err := res.WriteTruth(&truthBuf); err != nil {
-		t.Fatal(err)
-	}
-	truth, err := sim.ReadTruth(&truthBuf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, obsBuf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	obs, truth := simtest.Run(t, sim.Config{Scenario: scenario, Seed: seed, Duration: d, Scale: scale})
 	reports := map[ReportKey]*observation.Observation{}
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			t.Fatalf("report %d: %v", i, errs[0])
-		}
-		reports[ReportKey{o.Source, o.ID}] = &o
+	for i := range obs {
+		reports[ReportKey{obs[i].Source, obs[i].ID}] = &obs[i]
 	}
 	return truth, reports
 }

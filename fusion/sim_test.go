@@ -1,7 +1,6 @@
 package fusion_test
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -12,9 +11,9 @@ import (
 
 	"github.com/truce-mechanism/truce/evaluate"
 	"github.com/truce-mechanism/truce/fusion"
-	"github.com/truce-mechanism/truce/intake"
 	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
 )
 
 // simulate runs a scenario and returns its reports in arrival order and
@@ -32,35 +31,7 @@ func simulate(t testing.TB, scenario string, seed uint64, d time.Duration, scale
 // arrival order, parsed as the intake would, and its truth.
 func simulateConfig(t testing.TB, cfg sim.Config) ([]observation.Observation, *sim.Truth) {
 	t.Helper()
-	res, err := sim.Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var obsBuf, truthBuf bytes.Buffer
-	if err := res.WriteObservations(&obsBuf); err != nil {
-		t.Fatal(err)
-	}
-	if err := res.WriteTruth(&truthBuf); err != nil {
-		t.Fatal(err)
-	}
-	truth, err := sim.ReadTruth(&truthBuf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, obsBuf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]observation.Observation, len(docs))
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			t.Fatalf("report %d: %v", i, errs[0])
-		}
-		out[i] = o
-	}
-	return out, truth
+	return simtest.Run(t, cfg)
 }
 
 func fuseAll(obs []observation.Observation) []*fusion.Event {
@@ -215,26 +186,6 @@ func BenchmarkFuse(b *testing.B) {
 // escalation, seed 1, at the given scale, decoded.
 func benchObservations(tb testing.TB, scale float64) []observation.Observation {
 	tb.Helper()
-	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: scale})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := res.WriteObservations(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, buf.Bytes())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	obs := make([]observation.Observation, len(docs))
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i, d := range docs {
-		o, errs := observation.Parse(d, now, intake.ResolveMGRS)
-		if len(errs) > 0 {
-			tb.Fatal(errs[0])
-		}
-		obs[i] = o
-	}
+	obs, _ := simtest.Run(tb, sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: scale})
 	return obs
 }

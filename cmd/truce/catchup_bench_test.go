@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/truce-mechanism/truce/fusion"
 	"github.com/truce-mechanism/truce/intake"
-	"github.com/truce-mechanism/truce/observation"
 	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
 )
 
 // BenchmarkCatchUp: what truce serve does with reports already stored —
@@ -31,26 +30,7 @@ func BenchmarkCatchUp(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	res, err := sim.Run(sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: scale})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := res.WriteObservations(&buf); err != nil {
-		b.Fatal(err)
-	}
-	docs, err := observation.Decode(observation.MediaNDJSON, buf.Bytes())
-	if err != nil {
-		b.Fatal(err)
-	}
-	obs := make([]observation.Observation, len(docs))
-	for i, d := range docs {
-		o, errs := observation.Parse(d, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), intake.ResolveMGRS)
-		if len(errs) > 0 {
-			b.Fatal(errs[0])
-		}
-		obs[i] = o
-	}
+	obs, _ := simtest.Run(b, sim.Config{Scenario: "escalation", Seed: 1, Duration: 24 * time.Hour, Scale: scale})
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var final int
