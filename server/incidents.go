@@ -83,9 +83,10 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 			s.writeProblem(w, r, err)
 			return
 		}
-		// Incidents group events by where they were measured: a place
-		// that is a source's usual distance along a sight line could
-		// chain unrelated firings together.
+		// Incidents group events by where they were measured: a
+		// stand-in place (a source's usual distance along a sight line,
+		// the surroundings of a launch) could chain unrelated firings
+		// together.
 		if !measured(e.Basis) {
 			e.Location = nil
 		}
