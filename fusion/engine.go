@@ -138,6 +138,10 @@ type Engine struct {
 	// fireRangeM is fireRange as of fireRangeAt samples.
 	fireRangeM  float64
 	fireRangeAt int
+	// tallies count each class of reports and how many are corroborated,
+	// and swept is the last sweep's tentativeSweepS (tentative.go).
+	tallies map[classKey]*classTally
+	swept   int64
 }
 
 type bucketKey struct {
@@ -155,7 +159,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, newest: math.Inf(-1)}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64}
 }
 
 // Sequence is the ledger sequence of the last observation fused.
@@ -168,6 +172,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	if Nothing(o) {
 		// Its time still moves the horizon on: the sensor was working then.
 		g.newest = max(g.newest, unixSeconds(o.ObservedAt))
+		g.sweep()
 		return nil
 	}
 	m := measure(o, g.SigmaScale(o.Source))
@@ -198,6 +203,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		g.reindex(e)
 		g.mergeAround(e, &queue)
 	}
+	g.sweep()
 	for landed != nil && landed.into != nil {
 		landed = landed.into
 	}
@@ -348,7 +354,8 @@ func (g *Engine) TakeFinal() []*Event {
 			// snapshot shows stays (the reports, for assessment, so that
 			// they need not be read back from the store).
 			e.LastSequence, e.Reports = e.lastSequence(), e.reports()
-			e.gone, e.members, e.meas, e.fits = true, nil, [2]measured{}, [2][2]fitMemo{}
+			// Its reports stay counted in the class tallies: they are history.
+			e.gone, e.members, e.meas, e.fits, e.tallied = true, nil, [2]measured{}, [2][2]fitMemo{}, nil
 			out = append(out, e)
 		default:
 			keep = append(keep, e)

@@ -64,7 +64,19 @@ type Event struct {
 	// elsewhere.
 	Reports []*observation.Observation
 
+	// Tentative: the event rests on one source's reports, none stating
+	// which way the fire went, of a class whose reports are seldom
+	// corroborated: FalseAlarm, the probability that it is a false alarm,
+	// exceeds one half (tentative.go). FalseAlarm is 0 for an event
+	// nothing judges so.
+	Tentative  bool
+	FalseAlarm float64
+
 	members []member
+	// tallied is what its reports added to the class tallies; counted
+	// whether as corroborated (tentative.go).
+	tallied [][2]*classTally
+	counted bool
 
 	group  string  // kind group (kindGroup)
 	seq    int64   // creation order: the engine's deterministic tie-break
@@ -91,7 +103,7 @@ type Event struct {
 func (e *Event) Snapshot() Event {
 	out := Event{ID: e.ID, Kind: e.Kind, Start: e.Start, End: e.End, Location: e.Location, Origin: e.Origin,
 		ApproximateLocation: e.ApproximateLocation, ApproximateOrigin: e.ApproximateOrigin, ApproximateBasis: e.ApproximateBasis,
-		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources,
+		Weapon: e.Weapon, Count: e.Count, Observations: slices.Clone(e.Observations), Sources: e.Sources, Tentative: e.Tentative, FalseAlarm: e.FalseAlarm,
 		Marking: slices.Clone(e.Marking), Version: e.Version, Replaces: slices.Clone(e.Replaces),
 		LastSequence: e.LastSequence, Reports: slices.Clone(e.Reports)}
 	if e.members != nil {
@@ -165,6 +177,7 @@ type member struct {
 	scale    float64                  // its σ widened by this (0: as stated; calibrate.go)
 	lseq     int64                    // ledger sequence
 	obs      *observation.Observation // the report itself, for assessment
+	tally    [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
 }
 
 // resolved is the phase the member counts for now: its own, or the one a
@@ -387,6 +400,7 @@ func (g *Engine) summarise(e *Event) {
 	slices.Sort(counts)
 	e.Count = counts[len(counts)/2] // monitors miscount; the median resists one wild count
 	b.markings, b.counts, b.sources = markings, counts, sources
+	g.countClasses(e)
 }
 
 // summaryBuffers are summarise's scratch slices, kept by the engine.

@@ -14,7 +14,7 @@ import (
 // render writes everything an event shows, for comparisons.
 func render(e *fusion.Event) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %v %v n=%d v=%d s=%d %v %v %v", e.ID, e.Kind, e.Start, e.End, e.Count, e.Version, e.Sources, e.Marking, e.Observations, e.Replaces)
+	fmt.Fprintf(&b, "%s %s %v %v n=%d v=%d s=%d %v %v %v tentative=%v p=%v", e.ID, e.Kind, e.Start, e.End, e.Count, e.Version, e.Sources, e.Marking, e.Observations, e.Replaces, e.Tentative, e.FalseAlarm)
 	for _, est := range []*fusion.Estimate{e.Location, e.Origin} {
 		if est != nil {
 			fmt.Fprintf(&b, " %.9f %.9f %v", est.Point.Lat, est.Point.Lon, est.Cov)
@@ -78,8 +78,17 @@ func TestTakeFinal(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("%d reports, %d events; at most %d active at once (horizon %v, TakeFinal every 100 reports, %d calls)",
-		len(obs), len(want), peak, cfg.Horizon, calls)
+	tentative := 0
+	for _, e := range whole.Events() {
+		if e.Tentative {
+			tentative++
+		}
+	}
+	t.Logf("%d reports, %d events (%d tentative); at most %d active at once (horizon %v, TakeFinal every 100 reports, %d calls)",
+		len(obs), len(want), tentative, peak, cfg.Horizon, calls)
+	if tentative == 0 {
+		t.Error("no event tentative: the comparison says nothing of when judgements are fixed")
+	}
 	if peak*3 > len(want) {
 		t.Errorf("%d events active at once out of %d: memory is not bounded by the horizon", peak, len(want))
 	}

@@ -12,6 +12,7 @@ import (
 // estimates of origin and place, the time windows, and what the API shows.
 func (g *Engine) refresh(e *Event) {
 	g.summarise(e)
+	g.judge(e)
 	if e.group != "fire" {
 		e.cacheMeasurements()
 		e.Location, e.Origin = e.locatePhase(phaseImpact), nil

@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "1dc2b31aff04a1e883230284d27bd673d99bc559d372e2d140ea1eaea915f165",
-	"violations/2": "046ca6813f7abd679e436a95f30c64ba118154e7d0925dd6b51cb485474bbb1d",
-	"violations/3": "5fa7fc8b93e959d9d065eb705bb446dfcedf6bba34c88e2ac54e55f874ed4816",
-	"escalation/1": "bd9abbb6a39bcde9ca9a44f8ff09099e4b9fb82577e124b1bff2ca3cfa27df99",
-	"escalation/2": "e453d7ea3f37be5cc2588590eb762cc0575d08321e108212bd34a1960761f19c",
-	"escalation/3": "da70fe12b602c2a656d1fc96d3dda8c8f1d79c14fbfa0f3f87ff84c105f518ef",
-	"bench":        "f18467b0c3ec9f736e43d74d158e90990e815fdd9f3dbe31249b6343548f89bd",
+	"violations/1": "5ab2323faae36b86c9779a7f002b9602cf1a40f726399a085a21df2b267d4585",
+	"violations/2": "d8b0f32ab518c37075ecd369796b7045695dc5215673db4db498ce78e530c04e",
+	"violations/3": "9d285497bf57ea234fcdc1c4bdaed26d211ceb379522cd92268af92a6a740fe3",
+	"escalation/1": "a5002dc9ee171c69e7226af652a082a4afb6ef898223432bd7bc4c90acb91511",
+	"escalation/2": "d0cc9b8e2351686576ea019eed3e82793f1bb9c6d6611b3d48062a96312e5ff1",
+	"escalation/3": "6b96e9faea297e98944892317a078e1e3290f916cda978de2dd2dcbc33016ec9",
+	"bench":        "d61d6f319c5dc76f59dffefe3f05a0e7e50d8eb80d3269f90e47d5539301176e",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
@@ -70,7 +70,7 @@ func TestFusionOutputIsUnchanged(t *testing.T) {
 // landed in (id and version) and then every event shown: id, kind,
 // times, count, version, sources, marking, reports, replaced events,
 // location and origin, measured and approximate with its basis (points, covariances, χ² and degrees of freedom,
-// as bits) and weapon class.
+// as bits), weapon class and the judgement of false alarm.
 func fusionDigest(obs []observation.Observation) string {
 	h := sha256.New()
 	str := func(s string) {
@@ -125,6 +125,10 @@ func fusionDigest(obs []observation.Observation) string {
 			str(e.Weapon.Class)
 		} else {
 			str("nil")
+		}
+		putUint(h, math.Float64bits(e.FalseAlarm))
+		if e.Tentative {
+			str("tentative")
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

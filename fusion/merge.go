@@ -139,6 +139,7 @@ func (g *Engine) absorb(a, b *Event) {
 	a.Replaces = append(append(a.Replaces, b.ID), b.Replaces...)
 	a.Version++
 	b.gone, b.into = true, a
+	g.uncountClasses(b) // a counts them now
 	b.members = nil
 	g.unindex(b)
 	g.refresh(a)

@@ -63,10 +63,13 @@ func TestFusionIsReproducible(t *testing.T) {
 }
 
 // toEvaluate shows fused events the way GET /api/v1/events does, for the
-// scorer.
+// scorer: tentative ones left out.
 func toEvaluate(es []*fusion.Event) []evaluate.Event {
-	out := make([]evaluate.Event, len(es))
-	for i, e := range es {
+	out := make([]evaluate.Event, 0, len(es))
+	for _, e := range es {
+		if e.Tentative {
+			continue
+		}
 		v := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count}
 		if est, basis := e.Placed(); est != nil {
 			v.Location, v.Error, v.LocationBasis = &evaluate.Point{Lat: est.Point.Lat, Lon: est.Point.Lon}, ellipse(est), string(basis)
@@ -77,7 +80,7 @@ func toEvaluate(es []*fusion.Event) []evaluate.Event {
 		for _, k := range e.Observations {
 			v.Observations = append(v.Observations, evaluate.ReportKey{Source: k.Source, ID: k.ID})
 		}
-		out[i] = v
+		out = append(out, v)
 	}
 	return out
 }

@@ -44,6 +44,7 @@ type breachFacts struct {
 	Severity         string         `json:"severity"`
 	Violations       []violationOut `json:"violations"`
 	AgreementVersion string         `json:"agreement_version"`
+	Tentative        bool           `json:"tentative"` // probably a false alarm: no case rests on it
 	Attribution      struct {
 		Party       string  `json:"party"`
 		Probability float64 `json:"probability"`
@@ -136,7 +137,7 @@ func autoOpening(versions *agreement.Versions, ev store.EventRecord) (store.Proc
 		return store.ProcedureRecord{}, false, fmt.Errorf("reading the event's document: %w", err)
 	}
 	party := f.Attribution.Party
-	if f.Severity == "" || party == "" || party == assess.Undetermined || versions == nil {
+	if f.Severity == "" || f.Tentative || party == "" || party == assess.Undetermined || versions == nil {
 		return store.ProcedureRecord{}, false, nil
 	}
 	a := versions.InForce(ev.Start)

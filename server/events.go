@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -29,16 +30,23 @@ type eventJSON struct {
 	// (its reports fix it), "sight_line" (one sight line at its source's
 	// usual distance) or "launch" (an explosion known only by its launch:
 	// about it, as far as firings fly).
-	LocationBasis string         `json:"location_basis,omitempty"`
-	Origin        *originJSON    `json:"origin,omitempty"`
-	Weapon        *weaponJSON    `json:"weapon,omitempty"`
-	Count         int            `json:"count"`
-	Observations  []keyJSON      `json:"observations"`
-	Sources       int            `json:"sources"`
-	Corroboration string         `json:"corroboration"`
-	Violations    []violationOut `json:"violations"`
-	Severity      string         `json:"severity,omitempty"`
-	Attribution   attributionOut `json:"attribution"`
+	LocationBasis string      `json:"location_basis,omitempty"`
+	Origin        *originJSON `json:"origin,omitempty"`
+	Weapon        *weaponJSON `json:"weapon,omitempty"`
+	Count         int         `json:"count"`
+	Observations  []keyJSON   `json:"observations"`
+	Sources       int         `json:"sources"`
+	Corroboration string      `json:"corroboration"`
+	// Tentative: one source's report, of a class seldom corroborated,
+	// that is more likely a false alarm than not (fusion.Event.Tentative);
+	// FalseAlarmProbability is that likelihood, absent where nothing
+	// judges it. Lists leave tentative events out unless asked
+	// (?tentative=include or only).
+	Tentative             bool           `json:"tentative,omitempty"`
+	FalseAlarmProbability float64        `json:"false_alarm_probability,omitempty"`
+	Violations            []violationOut `json:"violations"`
+	Severity              string         `json:"severity,omitempty"`
+	Attribution           attributionOut `json:"attribution"`
 	// AgreementVersion names the version the event was assessed under
 	// (invariant 5); absent when none was in force.
 	AgreementVersion string   `json:"agreement_version,omitempty"`
@@ -104,7 +112,8 @@ func ellipseOf(e *fusion.Estimate) ellipseJSON {
 
 func toEventJSON(e fusion.Event, a assess.Assessment) eventJSON {
 	out := eventJSON{ID: e.ID, Version: e.Version, Start: e.Start.UTC(), End: e.End.UTC(), Kind: string(e.Kind), Count: e.Count,
-		Sources: e.Sources, Corroboration: a.Corroboration, Violations: []violationOut{}, Severity: a.Severity,
+		Sources: e.Sources, Corroboration: a.Corroboration, Tentative: e.Tentative, FalseAlarmProbability: round(e.FalseAlarm, 4),
+		Violations: []violationOut{}, Severity: a.Severity,
 		AgreementVersion: a.AgreementVersion, Marking: e.Marking,
 		Attribution: attributionOut{Party: a.Attribution.Party, Probability: round(a.Attribution.Probability, 4), Probabilities: map[string]float64{}}}
 	for _, v := range a.Violations {
@@ -201,17 +210,65 @@ func placedInBox(bb *store.BBox, e *fusion.Event) bool {
 }
 
 // eventQuery is a read of events: the observations' filters on the
-// events' own cursor.
+// events' own cursor, and which tentative events to show.
 type eventQuery struct {
 	store.EventQuery
+	tentatives tentativeMode
+}
+
+// tentativeMode selects events by fusion's judgement of false alarm:
+// the zero value leaves tentative events out, as every count, incident
+// and list does unless its reader asks.
+type tentativeMode int
+
+const (
+	withoutTentative tentativeMode = iota
+	withTentative
+	onlyTentative
+)
+
+// selects reports whether an event judged so is read.
+func (m tentativeMode) selects(tentative bool) bool {
+	switch m {
+	case withTentative:
+		return true
+	case onlyTentative:
+		return tentative
+	}
+	return !tentative
+}
+
+// storeFilter is the mode as the store's filter.
+func (m tentativeMode) storeFilter() *bool {
+	switch m {
+	case withTentative:
+		return nil
+	case onlyTentative:
+		return new(true)
+	}
+	return new(false)
 }
 
 // parseEventQuery reads the parameters of observations (since, until,
-// bbox, kind, limit) and the events' cursor.
+// bbox, kind, limit), the events' cursor and tentative (exclude, the
+// default; include; only).
 func parseEventQuery(r *http.Request) (eventQuery, error) {
 	values := r.URL.Query()
 	cursor := values.Get("cursor")
 	values.Del("cursor")
+	var mode tentativeMode
+	switch t := values.Get("tentative"); t {
+	case "", "exclude":
+	case "include":
+		mode = withTentative
+	case "only":
+		mode = onlyTentative
+	default:
+		p := newProblem(codeBadQuery, "the query parameters cannot be used as given")
+		p.Errors = []FieldProblem{{Pointer: "?tentative", Detail: fmt.Sprintf("is %q; known: exclude (the default), include, only", t), Index: -1}}
+		return eventQuery{}, p
+	}
+	values.Del("tentative")
 	values.Del("source") // the observations' filter; events have many sources
 	rq := r.Clone(r.Context())
 	rq.URL.RawQuery = values.Encode()
@@ -219,7 +276,7 @@ func parseEventQuery(r *http.Request) (eventQuery, error) {
 	if err != nil {
 		return eventQuery{}, err
 	}
-	q := eventQuery{store.EventQuery{Since: oq.Since, Until: oq.Until, BBox: oq.BBox, Limit: oq.Limit}}
+	q := eventQuery{EventQuery: store.EventQuery{Since: oq.Since, Until: oq.Until, BBox: oq.BBox, Limit: oq.Limit}, tentatives: mode}
 	for _, k := range oq.Kinds {
 		q.Kinds = append(q.Kinds, string(k))
 	}
@@ -260,6 +317,7 @@ func (s *Server) eventPage(r *http.Request, q eventQuery) ([]shownEvent, bool, e
 	reader := s.reader(r)
 	limit := q.Limit
 	sq := q.EventQuery
+	sq.Tentative = q.tentatives.storeFilter()
 	if limit > 0 {
 		sq.Limit = limit + 1
 	}
@@ -315,7 +373,7 @@ func (s *Server) activeEvents(reader access.Reader, q eventQuery) []shownEvent {
 			continue
 		case !q.Since.IsZero() && start.Before(q.Since), !q.Until.IsZero() && !start.Before(q.Until):
 			continue
-		case len(kinds) > 0 && !kinds[string(e.Kind)]:
+		case len(kinds) > 0 && !kinds[string(e.Kind)], !q.tentatives.selects(e.Tentative):
 			continue
 		case q.BBox != nil && !placedInBox(q.BBox, &e):
 			continue

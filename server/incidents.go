@@ -69,7 +69,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, p)
 		return
 	}
-	q := eventQuery{store.EventQuery{Since: win.Since.Add(-incidentPad), Until: win.Until.Add(incidentPad)}}
+	q := eventQuery{EventQuery: store.EventQuery{Since: win.Since.Add(-incidentPad), Until: win.Until.Add(incidentPad)}}
 	page, _, err := s.eventPage(r, q)
 	if err != nil {
 		s.writeProblem(w, r, err)

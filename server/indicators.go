@@ -201,7 +201,7 @@ func (s *Server) indicatorInputs(ctx context.Context, rd access.Reader, r guaran
 	if s.fusion != nil {
 		for _, e := range s.fusion.Events() {
 			start := e.Start.Truncate(time.Microsecond).UTC()
-			if start.Before(since) || !start.Before(until) || !rd.CanSeeAll(e.Marking) {
+			if start.Before(since) || !start.Before(until) || !rd.CanSeeAll(e.Marking) || e.Tentative {
 				continue
 			}
 			inEngine[e.ID] = true
@@ -224,7 +224,7 @@ func (s *Server) indicatorInputs(ctx context.Context, rd access.Reader, r guaran
 		since = since.AddDate(0, 0, 1)
 	}
 	stored := newIndicatorCounter(r, s.agreements)
-	q := store.EventQuery{Since: since, Until: until}
+	q := store.EventQuery{Since: since, Until: until, Tentative: new(false)}
 	if !rd.All {
 		q.Markings = rd.CanSee
 	}

@@ -78,7 +78,7 @@ func (s *Server) getDailyStats(w http.ResponseWriter, r *http.Request) {
 	if until.Before(win.Until) {
 		until = until.Add(24 * time.Hour)
 	}
-	page, _, err := s.eventPage(r, eventQuery{store.EventQuery{Since: since, Until: until, BBox: win.BBox}})
+	page, _, err := s.eventPage(r, eventQuery{EventQuery: store.EventQuery{Since: since, Until: until, BBox: win.BBox}})
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

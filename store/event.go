@@ -43,6 +43,13 @@ type EventRecord struct {
 	// ledger commits event versions in (EventVersionsAfter). PutEvents
 	// ignores it; it is not content (SameEvent leaves it out).
 	Recorded int64
+	// Tentative marks a version that rests on one source's report of a
+	// class that source's reports are seldom corroborated in (thunder or
+	// quarry blasting heard by an acoustic array): fusion's judgement that
+	// it is probably a false alarm. It is content like any other field,
+	// and lists show such an event only when a reader asks
+	// (EventQuery.Tentative).
+	Tentative bool
 }
 
 // EventQuery selects events: the latest version of each, with the filters
@@ -58,7 +65,11 @@ type EventQuery struct {
 	// event is returned only when it allows every one. nil means no
 	// restriction (a trusted internal reader).
 	Markings MarkingFilter
-	Limit    int // 0: no limit
+	// Tentative selects on the latest version's Tentative: nil selects
+	// every event, a pointer to false only the events fusion takes for
+	// real, a pointer to true only the probable false alarms.
+	Tentative *bool
+	Limit     int // 0: no limit
 	// After is the cursor: the Start (in ObservedAt) and ID of the last
 	// event of the previous page, in (Start, ID) order, IDs compared
 	// bytewise. Paging is stable for events whose latest version does not
@@ -174,7 +185,8 @@ func SameEvent(a, b EventRecord) bool {
 	return a.ID == b.ID && a.Version == b.Version &&
 		a.Start.UnixMicro() == b.Start.UnixMicro() && a.End.UnixMicro() == b.End.UnixMicro() &&
 		a.Kind == b.Kind && sameFloat(a.Lat, b.Lat) && sameFloat(a.Lon, b.Lon) &&
-		a.Marking == b.Marking && bytes.Equal(a.Document, b.Document) && a.Sequence == b.Sequence
+		a.Marking == b.Marking && bytes.Equal(a.Document, b.Document) && a.Sequence == b.Sequence &&
+		a.Tentative == b.Tentative
 }
 
 // EventConflictError names the versions of a PutEvents batch stored with

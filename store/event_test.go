@@ -3,6 +3,7 @@ package store_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/truce-mechanism/truce/access"
 	"github.com/truce-mechanism/truce/store"
@@ -87,5 +88,44 @@ func TestConjunctionFilterAsksOnce(t *testing.T) {
 	}
 	if f("") {
 		t.Error("an unmarked conjunction passed")
+	}
+}
+
+// TestSameEvent: every field but Recorded is content, compared at the
+// store's precision.
+func TestSameEvent(t *testing.T) {
+	lat, lon, other := 48.0, 38.0, 38.5
+	base := store.EventRecord{ID: "ev-1", Version: 2, Start: time.Unix(100, 0), End: time.Unix(160, 0), Kind: "explosion",
+		Lat: &lat, Lon: &lon, Marking: "MISSION", Document: []byte(`{}`), Sequence: 7, Recorded: 3}
+	cases := []struct {
+		name   string
+		change func(e *store.EventRecord)
+		same   bool
+	}{
+		{"itself", func(e *store.EventRecord) {}, true},
+		{"another place in the store's order", func(e *store.EventRecord) { e.Recorded = 9 }, true},
+		{"start within the microsecond", func(e *store.EventRecord) { e.Start = e.Start.Add(999) }, true},
+		{"tentative", func(e *store.EventRecord) { e.Tentative = true }, false},
+		{"other version", func(e *store.EventRecord) { e.Version = 3 }, false},
+		{"other start", func(e *store.EventRecord) { e.Start = e.Start.Add(time.Microsecond) }, false},
+		{"other end", func(e *store.EventRecord) { e.End = e.End.Add(time.Second) }, false},
+		{"other kind", func(e *store.EventRecord) { e.Kind = "shot" }, false},
+		{"other place", func(e *store.EventRecord) { e.Lon = &other }, false},
+		{"no place", func(e *store.EventRecord) { e.Lat, e.Lon = nil, nil }, false},
+		{"other marking", func(e *store.EventRecord) { e.Marking = "PUBLIC" }, false},
+		{"other document", func(e *store.EventRecord) { e.Document = []byte(`{ }`) }, false},
+		{"other sequence", func(e *store.EventRecord) { e.Sequence = 8 }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := base
+			c.change(&e)
+			if got := store.SameEvent(base, e); got != c.same {
+				t.Errorf("SameEvent = %v; want %v", got, c.same)
+			}
+			if got := store.SameEvent(e, base); got != c.same {
+				t.Errorf("SameEvent, the other way round, = %v; want %v", got, c.same)
+			}
+		})
 	}
 }

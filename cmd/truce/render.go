@@ -78,7 +78,7 @@ func (p *eventPipeline) document(e fusion.Event) []byte {
 // record is the stored version of an event.
 func (p *eventPipeline) record(e fusion.Event) store.EventRecord {
 	rec := store.EventRecord{ID: e.ID, Version: e.Version, Start: e.Start, End: e.End, Kind: string(e.Kind),
-		Marking: store.JoinMarkings(e.Marking), Document: p.document(e), Sequence: e.LastSequence}
+		Marking: store.JoinMarkings(e.Marking), Document: p.document(e), Sequence: e.LastSequence, Tentative: e.Tentative}
 	if est, _ := e.Placed(); est != nil {
 		lat, lon := est.Point.Lat, est.Point.Lon
 		rec.Lat, rec.Lon = &lat, &lon

@@ -16,13 +16,13 @@ import (
 
 // eventColumns are the columns of event_versions every read selects, in
 // the order readEvents expects.
-const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence, v.recorded`
+const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence, v.recorded, v.tentative`
 
 // insertEventsSQL appends versions given as one array per column. The
 // caller has checked, under the table lock, that none is stored.
-const insertEventsSQL = `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded)
+const insertEventsSQL = `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded, tentative)
 	SELECT * FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::timestamptz[], $5::text[],
-		$6::double precision[], $7::double precision[], $8::text[], $9::bytea[], $10::bigint[], $11::bigint[])`
+		$6::double precision[], $7::double precision[], $8::text[], $9::bytea[], $10::bigint[], $11::bigint[], $12::boolean[])`
 
 // storedEventsSQL reads stored versions by (id, version) arrays, each one
 // probe of the primary key.
@@ -32,11 +32,12 @@ const storedEventsSQL = `SELECT ` + eventColumns + `
 
 // upsertLatestSQL moves each event's events_latest row to the version
 // given, when it is newer than the one there.
-const upsertLatestSQL = `INSERT INTO events_latest (id, version, start_at, kind, marking, lat, lon, day, cell)
+const upsertLatestSQL = `INSERT INTO events_latest (id, version, start_at, kind, marking, lat, lon, day, cell, tentative)
 	SELECT * FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[], $5::text[],
-		$6::double precision[], $7::double precision[], $8::bigint[], $9::bigint[])
+		$6::double precision[], $7::double precision[], $8::bigint[], $9::bigint[], $10::boolean[])
 	ON CONFLICT (id) DO UPDATE SET version = excluded.version, start_at = excluded.start_at, kind = excluded.kind,
-		marking = excluded.marking, lat = excluded.lat, lon = excluded.lon, day = excluded.day, cell = excluded.cell
+		marking = excluded.marking, lat = excluded.lat, lon = excluded.lon, day = excluded.day, cell = excluded.cell,
+		tentative = excluded.tentative
 	WHERE excluded.version > events_latest.version`
 
 // PutEvents appends event versions in one transaction: compare the batch
@@ -122,6 +123,7 @@ func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) err
 		lats, lons   = make([]*float64, n), make([]*float64, n)
 		docs         = make([][]byte, n)
 		seqs, recs   = make([]int64, n), make([]int64, n)
+		tentative    = make([]bool, n)
 	)
 	for k, i := range created {
 		e := &versions[i]
@@ -129,8 +131,9 @@ func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) err
 		starts[k], ends[k] = fromMicros(e.Start.UnixMicro()), fromMicros(e.End.UnixMicro())
 		lats[k], lons[k] = e.Lat, e.Lon
 		recs[k] = recorded + int64(k) + 1
+		tentative[k] = e.Tentative
 	}
-	if _, err := tx.Exec(ctx, insertEventsSQL, ids, nums, starts, ends, kinds, lats, lons, marks, docs, seqs, recs); err != nil {
+	if _, err := tx.Exec(ctx, insertEventsSQL, ids, nums, starts, ends, kinds, lats, lons, marks, docs, seqs, recs, tentative); err != nil {
 		return fmt.Errorf("postgres: storing event versions: %w", err)
 	}
 
@@ -142,16 +145,18 @@ func (s *Store) PutEvents(ctx context.Context, versions []store.EventRecord) err
 	lids, lnums, lstarts := make([]string, m), make([]int32, m), make([]time.Time, m)
 	lkinds, lmarks := make([]string, m), make([]string, m)
 	llats, llons, days, cells := make([]*float64, m), make([]*float64, m), make([]*int64, m), make([]*int64, m)
+	ltentative := make([]bool, m)
 	for k, i := range latest {
 		e := &versions[i]
 		start := e.Start.UnixMicro()
 		lids[k], lnums[k], lstarts[k], lkinds[k], lmarks[k] = e.ID, int32(e.Version), fromMicros(start), e.Kind, e.Marking
+		ltentative[k] = e.Tentative
 		if e.Lat != nil {
 			d, c := placekey.Day(start), placekey.Cell(*e.Lat, *e.Lon)
 			llats[k], llons[k], days[k], cells[k] = e.Lat, e.Lon, &d, &c
 		}
 	}
-	if _, err := tx.Exec(ctx, upsertLatestSQL, lids, lnums, lstarts, lkinds, lmarks, llats, llons, days, cells); err != nil {
+	if _, err := tx.Exec(ctx, upsertLatestSQL, lids, lnums, lstarts, lkinds, lmarks, llats, llons, days, cells, ltentative); err != nil {
 		return fmt.Errorf("postgres: indexing the latest event versions: %w", err)
 	}
 	var markings []string
@@ -188,7 +193,7 @@ func readEvents(rows pgx.Rows) ([]store.EventRecord, error) {
 			version    int32
 			start, end time.Time
 		)
-		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &e.Lat, &e.Lon, &e.Marking, &e.Document, &e.Sequence, &e.Recorded); err != nil {
+		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &e.Lat, &e.Lon, &e.Marking, &e.Document, &e.Sequence, &e.Recorded, &e.Tentative); err != nil {
 			return nil, fmt.Errorf("postgres: reading event: %w", err)
 		}
 		e.Version, e.Start, e.End = int(version), start.UTC(), end.UTC()
@@ -330,6 +335,10 @@ func (s *Store) eventFilters(ctx context.Context, q store.EventQuery) (filters, 
 		// stored after the list was read was never put to the filter.
 		f.where = append(f.where, "e.marking = ANY(?)")
 		f.args = append(f.args, allowed)
+	}
+	if q.Tentative != nil {
+		f.where = append(f.where, "e.tentative = ?")
+		f.args = append(f.args, *q.Tentative)
 	}
 	return f, true, nil
 }

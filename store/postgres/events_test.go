@@ -41,6 +41,12 @@ func TestEventQueryPlans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Lists leave tentative events out unless asked: the usual query.
+	notTentative := false
+	listed, _, err := s.eventFilters(ctx, store.EventQuery{Kinds: []string{"explosion"}, Markings: func(string) bool { return true }, Tentative: &notTentative})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cursor := filters{after: &store.Cursor{ObservedAt: storetest.Base.Add(10 * 24 * time.Hour), ID: "ev-000010000"}}
 	noSeqScan := []string{"Seq Scan on events_latest", "Seq Scan on event_versions"}
 	versionByKey := "Index Scan using event_versions_pkey on event_versions v"
@@ -65,6 +71,10 @@ func TestEventQueryPlans(t *testing.T) {
 	add("bbox and time window", q, args, []string{"Function Scan on r", "using events_by_place on events_latest e", versionByKey}, noSeqScan)
 	q, args = eventsSQL(withKind, &lo, &hi, box, 1001)
 	add("bbox, time, kind and markings", q, args, []string{"using events_by_place on events_latest e", versionByKey}, noSeqScan)
+	q, args = eventsSQL(listed, &lo, &hi, box, 1001)
+	add("bbox, time, kind, markings, not tentative", q, args, []string{"using events_by_place on events_latest e", versionByKey}, noSeqScan)
+	q, args = eventsSQL(listed, &lo, &hi, nil, 1001)
+	add("time, kind, markings, not tentative", q, args, []string{"events_by_time", versionByKey}, noSeqScan)
 	q, args = eventsSQL(filters{}, &lo, &hi, nil, 1001)
 	// A day's events: the planner may read them through a bitmap of
 	// events_by_time and sort them (events_latest's rows move as events
@@ -133,10 +143,12 @@ func TestEventsSchema(t *testing.T) {
 	for _, stmt := range []string{
 		"UPDATE event_versions SET kind = 'other'",
 		"UPDATE event_versions SET recorded = recorded + 100", // its place in the ledger's order
+		"UPDATE event_versions SET tentative = true",
 		"DELETE FROM event_versions",
 		"TRUNCATE event_versions CASCADE",
 		"UPDATE events_latest SET version = 1",
 		"UPDATE events_latest SET kind = 'other'", // the same version, edited
+		"UPDATE events_latest SET tentative = true",
 		"DELETE FROM events_latest",
 		"UPDATE events_latest SET version = 3", // no such version
 	} {
@@ -212,6 +224,58 @@ func TestEventRecordedMigration(t *testing.T) {
 	if _, err := s.pool.Exec(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, marking, document, sequence)
 		VALUES ('ev-z', 1, now(), now(), 'explosion', 'PUBLIC', '\x7b7d', 8)`); err == nil {
 		t.Error("a version without its place in the store's order was stored")
+	}
+}
+
+// TestEventTentativeMigration: a database made before versions could be
+// tentative opens with every stored version not tentative (what each was),
+// listed as such, and takes tentative versions after.
+func TestEventTentativeMigration(t *testing.T) {
+	ctx := context.Background()
+	d := freshSchema(t, "")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{pool: pool, now: time.Now}
+	for _, m := range ms[:12] { // up to the webhooks, as an older truce left it
+		if err := old.apply(ctx, m, 12); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Start: storetest.Base, Sequence: 5})
+	if _, err := pool.Exec(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, marking, document, sequence, recorded)
+		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, 1)`, stored.ID, stored.Start, stored.End, stored.Kind, stored.Marking, stored.Document, stored.Sequence); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO events_latest (id, version, start_at, kind, marking) VALUES ($1, 1, $2, $3, $4)`,
+		stored.ID, stored.Start, stored.Kind, stored.Marking); err != nil {
+		t.Fatal(err)
+	}
+	pool.Close()
+
+	s, err := Open(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	yes, no := true, false
+	if got, err := s.Event(ctx, "ev-a"); err != nil || got.Tentative || !store.SameEvent(got, stored) {
+		t.Fatalf("after the migration, Event: %+v, %v; want the version stored, not tentative", got, err)
+	}
+	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &no}); err != nil || len(got) != 1 {
+		t.Errorf("after the migration, not tentative: %d events, %v; want the one stored", len(got), err)
+	}
+	doubted := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6, Tentative: true})
+	if err := s.PutEvents(ctx, []store.EventRecord{doubted}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &yes}); err != nil || len(got) != 1 || got[0].Version != 2 {
+		t.Errorf("a tentative version after the migration: %d events, %v; want version 2", len(got), err)
 	}
 }
 

@@ -17,11 +17,11 @@ import (
 
 // eventColumns are the columns of event_versions every read selects, in
 // the order readEvents expects.
-const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence, v.recorded`
+const eventColumns = `v.id, v.version, v.start_at, v.end_at, v.kind, v.lat, v.lon, v.marking, v.document, v.sequence, v.recorded, v.tentative`
 
 const (
-	eventWidth  = 11 // values per event_versions row
-	latestWidth = 9  // values per events_latest row
+	eventWidth  = 12 // values per event_versions row
+	latestWidth = 10 // values per events_latest row
 )
 
 // PutEvents appends event versions in one transaction: new versions
@@ -155,15 +155,16 @@ func rows(n, width int) string {
 
 // insertEventsSQL appends n versions.
 func insertEventsSQL(n int) string {
-	return "INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded) VALUES " + rows(n, eventWidth)
+	return "INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded, tentative) VALUES " + rows(n, eventWidth)
 }
 
 // upsertLatestSQL moves n events' latest rows to the versions given, when
 // they are newer than the ones there.
 func upsertLatestSQL(n int) string {
-	return `INSERT INTO events_latest (id, version, start_at, kind, marking, lat, lon, day, cell) VALUES ` + rows(n, latestWidth) + `
+	return `INSERT INTO events_latest (id, version, start_at, kind, marking, lat, lon, day, cell, tentative) VALUES ` + rows(n, latestWidth) + `
 		ON CONFLICT (id) DO UPDATE SET version = excluded.version, start_at = excluded.start_at, kind = excluded.kind,
-		marking = excluded.marking, lat = excluded.lat, lon = excluded.lon, day = excluded.day, cell = excluded.cell
+		marking = excluded.marking, lat = excluded.lat, lon = excluded.lon, day = excluded.day, cell = excluded.cell,
+		tentative = excluded.tentative
 		WHERE excluded.version > events_latest.version`
 }
 
@@ -208,7 +209,7 @@ func eventArgs(args []any, e *store.EventRecord, recorded int64) []any {
 	if e.Lat != nil {
 		lat, lon = *e.Lat, *e.Lon
 	}
-	return append(args, e.ID, int64(e.Version), e.Start.UnixMicro(), e.End.UnixMicro(), e.Kind, lat, lon, e.Marking, e.Document, e.Sequence, recorded)
+	return append(args, e.ID, int64(e.Version), e.Start.UnixMicro(), e.End.UnixMicro(), e.Kind, lat, lon, e.Marking, e.Document, e.Sequence, recorded, e.Tentative)
 }
 
 // latestArgs appends one events_latest row's values.
@@ -219,7 +220,7 @@ func latestArgs(args []any, e *store.EventRecord) []any {
 		lat, lon = *e.Lat, *e.Lon
 		day, cell = placekey.Day(start), placekey.Cell(*e.Lat, *e.Lon)
 	}
-	return append(args, e.ID, int64(e.Version), start, e.Kind, e.Marking, lat, lon, day, cell)
+	return append(args, e.ID, int64(e.Version), start, e.Kind, e.Marking, lat, lon, day, cell, e.Tentative)
 }
 
 // eventVersion reads one stored version inside the write transaction.
@@ -249,7 +250,7 @@ func readEvents(rows *sql.Rows) ([]store.EventRecord, error) {
 			start, end int64
 			lat, lon   sql.NullFloat64
 		)
-		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &lat, &lon, &e.Marking, &e.Document, &e.Sequence, &e.Recorded); err != nil {
+		if err := rows.Scan(&e.ID, &version, &start, &end, &e.Kind, &lat, &lon, &e.Marking, &e.Document, &e.Sequence, &e.Recorded, &e.Tentative); err != nil {
 			return nil, fmt.Errorf("sqlite: reading event: %w", err)
 		}
 		e.Version, e.Start, e.End = int(version), fromMicros(start), fromMicros(end)
@@ -396,6 +397,10 @@ func (s *Store) eventFilters(ctx context.Context, q store.EventQuery) (filters, 
 		// stored after the list was read was never put to the filter.
 		f.where = append(f.where, "e.marking IN ("+placeholders(len(allowed))+")")
 		f.args = append(f.args, allowed...)
+	}
+	if q.Tentative != nil {
+		f.where = append(f.where, "e.tentative = ?")
+		f.args = append(f.args, *q.Tentative)
 	}
 	return f, true, nil
 }

@@ -33,6 +33,12 @@ func TestEventQueryPlans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Lists leave tentative events out unless asked: the usual query.
+	notTentative := false
+	listed, _, err := s.eventFilters(ctx, store.EventQuery{Kinds: []string{"explosion"}, Markings: func(string) bool { return true }, Tentative: &notTentative})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cursor := filters{after: &store.Cursor{ObservedAt: storetest.Base.Add(time.Hour), ID: "ev-000000010"}}
 	versionByKey := "SEARCH v USING INDEX sqlite_autoindex_event_versions_1 (id=? AND version=?)"
 	noScan := []string{"SCAN e", "SCAN v"}
@@ -57,6 +63,10 @@ func TestEventQueryPlans(t *testing.T) {
 	add("bbox and time window", q, args, []string{"SEARCH e USING COVERING INDEX events_by_place (day=? AND cell>? AND cell<?)", versionByKey}, noScan)
 	q, args = eventsSQL(withKind, &lo, &hi, box, 1001)
 	add("bbox, time, kind and markings", q, args, []string{"SEARCH e USING COVERING INDEX events_by_place (day=? AND cell>? AND cell<?)", versionByKey}, noScan)
+	q, args = eventsSQL(listed, &lo, &hi, box, 1001)
+	add("bbox, time, kind, markings, not tentative", q, args, []string{"SEARCH e USING COVERING INDEX events_by_place (day=? AND cell>? AND cell<?)", versionByKey}, noScan)
+	q, args = eventsSQL(listed, &lo, &hi, nil, 1001)
+	add("time, kind, markings, not tentative", q, args, []string{"SEARCH e USING COVERING INDEX events_by_time (start_at>? AND start_at<?)", versionByKey}, append(noScan, "TEMP B-TREE"))
 	q, args = eventsSQL(filters{}, &lo, &hi, nil, 1001)
 	add("time window", q, args, []string{"SEARCH e USING COVERING INDEX events_by_time (start_at>? AND start_at<?)", versionByKey}, append(noScan, "TEMP B-TREE"))
 	q, args = eventsSQL(cursor, nil, nil, nil, 1001)
@@ -123,9 +133,11 @@ func TestEventsAppendOnly(t *testing.T) {
 	for _, stmt := range []string{
 		"UPDATE event_versions SET kind = 'other'",
 		"UPDATE event_versions SET recorded = recorded + 100", // its place in the ledger's order
+		"UPDATE event_versions SET tentative = 1",
 		"DELETE FROM event_versions",
 		"UPDATE events_latest SET version = 1",
 		"UPDATE events_latest SET kind = 'other'", // the same version, edited
+		"UPDATE events_latest SET tentative = 1",
 		"DELETE FROM events_latest",
 	} {
 		t.Run(stmt, func(t *testing.T) {
@@ -216,5 +228,64 @@ func TestEventRecordedMigration(t *testing.T) {
 	}
 	if _, err := s.write.ExecContext(ctx, "UPDATE event_versions SET kind = 'other'"); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("after the migration, an edit: %v; want a refusal", err)
+	}
+}
+
+// TestEventTentativeMigration: a database made before versions could be
+// tentative opens with every stored version not tentative (what each was),
+// listed as such, and takes tentative versions after.
+func TestEventTentativeMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "truce.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:12] { // up to the webhooks, as an older truce left it
+		if _, err := old.ExecContext(ctx, m.SQL); err != nil {
+			t.Fatalf("migration %d: %v", m.Version, err)
+		}
+		if _, err := old.ExecContext(ctx, "INSERT INTO schema_migrations VALUES (?, ?, 0)", m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Start: storetest.Base, Sequence: 5})
+	if _, err := old.ExecContext(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded)
+		VALUES (?, 1, ?, ?, ?, NULL, NULL, ?, ?, ?, 1)`, stored.ID, stored.Start.UnixMicro(), stored.End.UnixMicro(), stored.Kind, stored.Marking, stored.Document, stored.Sequence); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ExecContext(ctx, `INSERT INTO events_latest (id, version, start_at, kind, marking) VALUES (?, 1, ?, ?, ?)`,
+		stored.ID, stored.Start.UnixMicro(), stored.Kind, stored.Marking); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	yes, no := true, false
+	if got, err := s.Event(ctx, "ev-a"); err != nil || got.Tentative || !store.SameEvent(got, stored) {
+		t.Fatalf("after the migration, Event: %+v, %v; want the version stored, not tentative", got, err)
+	}
+	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &no}); err != nil || len(got) != 1 {
+		t.Errorf("after the migration, not tentative: %d events, %v; want the one stored", len(got), err)
+	}
+	doubted := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6, Tentative: true})
+	if err := s.PutEvents(ctx, []store.EventRecord{doubted}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &yes}); err != nil || len(got) != 1 || got[0].Version != 2 {
+		t.Errorf("a tentative version after the migration: %d events, %v; want version 2", len(got), err)
 	}
 }

@@ -25,6 +25,8 @@ type EventSpec struct {
 	Marking  []string
 	Sequence int64
 	Notes    string // varies the content under the same version
+	// Tentative makes the version a probable false alarm.
+	Tentative bool
 }
 
 // BuildEvent returns the version Spec describes, with a JSON document that
@@ -44,7 +46,7 @@ func BuildEvent(s EventSpec) store.EventRecord {
 	}
 	e := store.EventRecord{
 		ID: s.ID, Version: s.Version, Start: s.Start.UTC(), End: s.Start.Add(s.Duration).UTC(), Kind: s.Kind,
-		Marking: store.JoinMarkings(s.Marking), Sequence: s.Sequence,
+		Marking: store.JoinMarkings(s.Marking), Sequence: s.Sequence, Tentative: s.Tentative,
 	}
 	doc := map[string]any{
 		"id": s.ID, "version": s.Version, "kind": s.Kind, "marking": s.Marking,
@@ -57,6 +59,9 @@ func BuildEvent(s EventSpec) store.EventRecord {
 	}
 	if s.Notes != "" {
 		doc["notes"] = s.Notes
+	}
+	if s.Tentative {
+		doc["tentative"] = true
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

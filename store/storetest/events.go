@@ -126,6 +126,125 @@ func testEventVersions(t *testing.T, s store.Store) {
 	})
 }
 
+// testEventTentative: whether a version is tentative is kept with it,
+// read back by every read, part of its content (a replay that differs in
+// it is a conflict), and a list selects on the latest version's.
+func testEventTentative(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ev := func(id string, version int, minute int, tentative bool) store.EventRecord {
+		return BuildEvent(EventSpec{ID: id, Version: version, Start: Base.Add(time.Duration(minute) * time.Minute),
+			Located: true, Lat: 48, Lon: 38, Sequence: int64(minute*10 + version), Tentative: tentative})
+	}
+	// confirmed: a false alarm until a second report; doubted: the other
+	// way round; false-alarm: never more than one.
+	confirmed1, confirmed2 := ev("t-confirmed", 1, 1, true), ev("t-confirmed", 2, 1, false)
+	doubted1, doubted2 := ev("t-doubted", 1, 2, false), ev("t-doubted", 2, 2, true)
+	alarm := ev("t-false-alarm", 1, 3, true)
+	plain := ev("t-plain", 1, 4, false)
+	// A tentative version written without the column, or the flag read
+	// back from the wrong version, would show here.
+	putEvents(t, s, doubted2, confirmed1, alarm)
+	putEvents(t, s, plain, confirmed2, doubted1)
+	all := []store.EventRecord{doubted2, confirmed1, alarm, plain, confirmed2, doubted1}
+
+	t.Run("read back by every read", func(t *testing.T) {
+		for _, want := range []store.EventRecord{confirmed2, doubted2, alarm, plain} {
+			got, err := s.Event(ctx, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkEvent(t, got, want)
+			if got.Tentative != want.Tentative {
+				t.Errorf("Event(%s): tentative %v; want %v", want.ID, got.Tentative, want.Tentative)
+			}
+		}
+		for _, want := range [][]store.EventRecord{{confirmed1, confirmed2}, {doubted1, doubted2}} {
+			got, err := s.EventVersions(ctx, want[0].ID)
+			if err != nil || len(got) != len(want) {
+				t.Fatalf("EventVersions(%s): %v, %v", want[0].ID, eventIDs(got), err)
+			}
+			for i := range want {
+				checkEvent(t, got[i], want[i])
+			}
+		}
+		feed, err := s.EventVersionsAfter(ctx, 0, 0)
+		if err != nil || len(feed) != len(all) {
+			t.Fatalf("EventVersionsAfter: %v, %v", eventIDs(feed), err)
+		}
+		for i := range all {
+			checkEvent(t, feed[i], all[i])
+		}
+	})
+
+	yes, no := true, false
+	selections := []struct {
+		name      string
+		tentative *bool
+		want      []string
+	}{
+		{"every event", nil, []string{"t-confirmed@2", "t-doubted@2", "t-false-alarm@1", "t-plain@1"}},
+		{"not tentative: the latest version is not", &no, []string{"t-confirmed@2", "t-plain@1"}},
+		{"tentative: the latest version is", &yes, []string{"t-doubted@2", "t-false-alarm@1"}},
+	}
+	for _, c := range selections {
+		t.Run(c.name, func(t *testing.T) {
+			// Pages of one and two ask for more rows than they keep, past
+			// those the filter drops.
+			for _, limit := range []int{0, 1, 2} {
+				got := readAllEvents(t, s, store.EventQuery{Tentative: c.tentative}, limit)
+				if !slices.Equal(eventIDs(got), c.want) {
+					t.Errorf("limit %d: got %v; want %v", limit, eventIDs(got), c.want)
+				}
+				for _, e := range got {
+					if c.tentative != nil && e.Tentative != *c.tentative {
+						t.Errorf("limit %d: %s@%d tentative %v", limit, e.ID, e.Version, e.Tentative)
+					}
+				}
+			}
+		})
+	}
+
+	flipped := func(e store.EventRecord) store.EventRecord {
+		e.Tentative = !e.Tentative // the document unchanged: only the flag differs
+		return e
+	}
+	fresh := ev("t-fresh", 1, 5, false)
+	replays := []struct {
+		name      string
+		batch     []store.EventRecord
+		conflicts []int // nil: a resubmission, accepted
+	}{
+		{"the same flags again", []store.EventRecord{confirmed1, confirmed2, doubted2, alarm}, nil},
+		{"a tentative version replayed as not", []store.EventRecord{fresh, flipped(alarm)}, []int{1}},
+		{"a version replayed as tentative", []store.EventRecord{flipped(plain), fresh}, []int{0}},
+		{"an older version, flag flipped", []store.EventRecord{fresh, flipped(confirmed1)}, []int{1}},
+		{"twice in one batch, flags differing", []store.EventRecord{fresh, flipped(fresh)}, []int{1}},
+	}
+	for _, c := range replays {
+		t.Run(c.name, func(t *testing.T) {
+			err := s.PutEvents(ctx, c.batch)
+			if c.conflicts == nil {
+				if err != nil {
+					t.Fatalf("PutEvents: %v; want a resubmission", err)
+				}
+			} else {
+				var ce *store.EventConflictError
+				if !errors.As(err, &ce) || !errors.Is(err, store.ErrConflict) || !slices.Equal(ce.Indexes, c.conflicts) {
+					t.Fatalf("PutEvents: %v; want a conflict at %v", err, c.conflicts)
+				}
+			}
+			// Nothing was kept or changed: the same versions, flags and all.
+			feed, err := s.EventVersionsAfter(ctx, 0, 0)
+			if err != nil || len(feed) != len(all) {
+				t.Fatalf("EventVersionsAfter: %v, %v; want the %d versions stored first", eventIDs(feed), err, len(all))
+			}
+			for i := range all {
+				checkEvent(t, feed[i], all[i])
+			}
+		})
+	}
+}
+
 func testEventReplay(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	a1 := BuildEvent(EventSpec{ID: "r-a", Start: Base, Located: true, Lat: 48, Lon: 38, Sequence: 3})
@@ -204,6 +323,7 @@ func testEventConflicts(t *testing.T, s store.Store) {
 		{"no place", []store.EventRecord{fresh, changed(func(e *store.EventRecord) { e.Lat, e.Lon = nil, nil })}, []int{1}},
 		{"other marking", []store.EventRecord{fresh, changed(func(e *store.EventRecord) { e.Marking = "PUBLIC" })}, []int{1}},
 		{"other sequence", []store.EventRecord{fresh, changed(func(e *store.EventRecord) { e.Sequence++ })}, []int{1}},
+		{"now tentative", []store.EventRecord{fresh, changed(func(e *store.EventRecord) { e.Tentative = true })}, []int{1}},
 		{"with a newer version", []store.EventRecord{newer, fresh, changed(func(e *store.EventRecord) { e.Document = []byte("{}") })}, []int{2}},
 		{"a version twice in the batch, differently", []store.EventRecord{fresh, newer,
 			BuildEvent(EventSpec{ID: "c-a", Version: 3, Start: Base.Add(time.Minute), Sequence: 98, Notes: "other"})}, []int{2}},
@@ -337,6 +457,11 @@ func eventFixtures(t *testing.T, s store.Store) []store.EventRecord {
 				Kind:     kinds[rng.IntN(len(kinds))],
 				Marking:  eventMarkings[rng.IntN(len(eventMarkings))],
 				Sequence: int64(i*3 + v),
+				// Not drawn from rng, which would change every fixture
+				// after it: about one version in five, so that some
+				// events' latest versions are tentative and some
+				// earlier ones.
+				Tentative: (i+v)%5 == 0,
 			}
 			switch rng.IntN(10) {
 			case 0: // unlocated
@@ -354,6 +479,9 @@ func eventFixtures(t *testing.T, s store.Store) []store.EventRecord {
 	at := func(h float64) time.Time { return Base.Add(time.Duration(h * float64(time.Hour))) }
 	donbas := func(id string, v int, start time.Time, lat, lon float64) store.EventRecord {
 		return BuildEvent(EventSpec{ID: id, Version: v, Start: start, Located: true, Lat: lat, Lon: lon, Sequence: 1000})
+	}
+	tentative := func(id string, v int, start time.Time, lat, lon float64) store.EventRecord {
+		return BuildEvent(EventSpec{ID: id, Version: v, Start: start, Located: true, Lat: lat, Lon: lon, Sequence: 1000, Tentative: true})
 	}
 	all = append(all,
 		// On a window's bounds and a box's edges.
@@ -376,6 +504,12 @@ func eventFixtures(t *testing.T, s store.Store) []store.EventRecord {
 		donbas("lost-place", 1, at(30), 48, 38), BuildEvent(EventSpec{ID: "lost-place", Version: 2, Start: at(30), Sequence: 1001}),
 		// Versions 1 and 3 only: latest is 3 even though 2 never came.
 		donbas("gap", 1, at(31), 48, 38), donbas("gap", 3, at(31), 48.05, 38.05),
+		// The latest version decides whether an event is tentative too: a
+		// false alarm that a second report confirmed, an event whose
+		// corroboration fell away, and one never more than a false alarm.
+		tentative("confirmed", 1, at(35), 48.2, 37.8), donbas("confirmed", 2, at(35), 48.2, 37.8),
+		donbas("doubted", 1, at(35), 48.2, 37.8), tentative("doubted", 2, at(35), 48.2, 37.8),
+		tentative("false-alarm", 1, at(36), 48.2, 37.8),
 	)
 	// Several batches, shuffled, so versions arrive out of order.
 	order := rng.Perm(len(all))
@@ -434,6 +568,9 @@ func eventMatches(q store.EventQuery, e store.EventRecord) bool {
 				return false
 			}
 		}
+	}
+	if q.Tentative != nil && e.Tentative != *q.Tentative {
+		return false
 	}
 	return true
 }
@@ -494,6 +631,7 @@ func testEventQuery(t *testing.T, s store.Store) {
 	day1, day2 := Base.Add(24*time.Hour), Base.Add(48*time.Hour)
 	donbas := &store.BBox{West: 37.53, South: 47.8, East: 38.2, North: 48.47}
 	dateLine := &store.BBox{West: 179, South: 60, East: -179, North: 70}
+	yes, no := true, false
 	cases := []struct {
 		name    string
 		q       store.EventQuery
@@ -502,7 +640,8 @@ func testEventQuery(t *testing.T, s store.Store) {
 		mustNot []string // and must not
 	}{
 		{name: "everything", q: store.EventQuery{}, atLeast: 250,
-			mustSee: []string{"Same-2", "same-B", "same-a", "same_1", "gap@3"}, mustNot: []string{"gap@1", "moved-out@1"}},
+			mustSee: []string{"Same-2", "same-B", "same-a", "same_1", "gap@3", "confirmed@2", "doubted@2", "false-alarm"},
+			mustNot: []string{"gap@1", "moved-out@1"}},
 		{name: "time window", q: store.EventQuery{Since: day1, Until: day2}, atLeast: 40,
 			mustSee: []string{"edge-since"}, mustNot: []string{"edge-until", "left-window"}},
 		{name: "since only", q: store.EventQuery{Since: day2}, atLeast: 40, mustSee: []string{"edge-until"}},
@@ -526,6 +665,21 @@ func testEventQuery(t *testing.T, s store.Store) {
 		{name: "no marking visible", q: store.EventQuery{Markings: allow()}},
 		{name: "every filter", q: store.EventQuery{Since: Base.Add(12 * time.Hour), Until: Base.Add(60 * time.Hour), BBox: donbas,
 			Kinds: []string{"explosion", "shot"}, Markings: allow("PUBLIC", "MISSION", "REL TO USA", "REL TO UKR, USA")}, atLeast: 3},
+		// Tentative selects on the latest version: confirmed was a false
+		// alarm at first, doubted became one.
+		{name: "not tentative", q: store.EventQuery{Tentative: &no}, atLeast: 150,
+			mustSee: []string{"confirmed@2", "gap@3"}, mustNot: []string{"doubted", "false-alarm"}},
+		{name: "tentative", q: store.EventQuery{Tentative: &yes}, atLeast: 30,
+			mustSee: []string{"doubted@2", "false-alarm"}, mustNot: []string{"confirmed", "gap"}},
+		{name: "not tentative, bbox and time", q: store.EventQuery{Tentative: &no, BBox: donbas, Since: day1, Until: day2}, atLeast: 5,
+			mustSee: []string{"confirmed", "edge-since", "same-a"}, mustNot: []string{"doubted", "false-alarm"}},
+		{name: "tentative, bbox and time", q: store.EventQuery{Tentative: &yes, BBox: donbas, Since: day1, Until: day2}, atLeast: 2,
+			mustSee: []string{"doubted", "false-alarm"}, mustNot: []string{"confirmed", "edge-since"}},
+		{name: "tentative across the antimeridian", q: store.EventQuery{Tentative: &yes, BBox: dateLine}, atLeast: 1},
+		{name: "every filter, not tentative", q: store.EventQuery{Since: Base.Add(12 * time.Hour), Until: Base.Add(60 * time.Hour), BBox: donbas,
+			Kinds: []string{"explosion", "shot"}, Markings: allow("PUBLIC", "MISSION", "REL TO USA", "REL TO UKR, USA"), Tentative: &no}, atLeast: 2},
+		{name: "tentative, kinds and markings", q: store.EventQuery{Tentative: &yes, Kinds: []string{"explosion", "shot"},
+			Markings: allow("PUBLIC", "MISSION", "REL TO USA", "REL TO UKR, USA")}, atLeast: 5, mustSee: []string{"doubted", "false-alarm"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -601,6 +755,7 @@ func firstDifferenceOf(got, want []string) string {
 // before the cursor, at its instant or after it.
 func testEventPagingAcrossInserts(t *testing.T, s store.Store) {
 	latest := eventFixtures(t, s)
+	yes, no := true, false
 	cases := []struct {
 		name string
 		q    store.EventQuery
@@ -608,6 +763,8 @@ func testEventPagingAcrossInserts(t *testing.T, s store.Store) {
 		{"time order", store.EventQuery{}},
 		{"bbox", store.EventQuery{BBox: &store.BBox{West: 36, South: 47, East: 40, North: 50}}},
 		{"window", store.EventQuery{Since: Base.Add(12 * time.Hour), Until: Base.Add(60 * time.Hour)}},
+		{"not tentative", store.EventQuery{Tentative: &no}},
+		{"tentative", store.EventQuery{Tentative: &yes}},
 	}
 	for ci, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -630,7 +787,7 @@ func testEventPagingAcrossInserts(t *testing.T, s store.Store) {
 				var late []store.EventRecord
 				for k, d := range []time.Duration{-time.Hour, 0, time.Minute} {
 					late = append(late, BuildEvent(EventSpec{ID: fmt.Sprintf("late-%d-%d-%d", ci, page, k), Start: next.ObservedAt.Add(d),
-						Located: true, Lat: 48, Lon: 38, Sequence: 5000}))
+						Located: true, Lat: 48, Lon: 38, Sequence: 5000, Tentative: k == 1}))
 				}
 				putEvents(t, s, late...)
 			}

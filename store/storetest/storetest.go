@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Audit", testAudit},
 		{"Sessions", testSessions},
 		{"EventVersions", testEventVersions},
+		{"EventTentative", testEventTentative},
 		{"EventReplay", testEventReplay},
 		{"EventConflicts", testEventConflicts},
 		{"EventRefused", testEventRefused},
