@@ -364,6 +364,9 @@ func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
 		if m.bearing != nil && !g.flightFeasible(e, m, p) {
 			return match{}, false
 		}
+		if !undecidedAgree(e, m, p, g.cfg.MaxRangeM) {
+			return match{}, false
+		}
 		// Joined by time alone: the nearer the other phase, the likelier
 		// (most rounds fly well under a minute).
 		if o := e.win[1-p]; !math.IsInf(o.lo, 0) && !math.IsInf(o.hi, 0) {
@@ -542,4 +545,38 @@ func (g *Engine) samePlace(e *Event, m *member) (match, bool) {
 		return match{}, false
 	}
 	return match{tier: tierEstimate, score: score}, true
+}
+
+// undecidedAgree reports whether a report joining e by time alone agrees
+// with e's sight lines when those are all undecided (launch or impact,
+// nobody yet knows): its sight line or fix of phase p must meet them, as
+// if they were of that phase too. Without this, such an event — most
+// often a lone report that could not tell which way the fire went, many
+// of them false alarms — constrained nothing and took reports from
+// anywhere in its time window. Taking them as the other phase instead
+// (the report within a firing's range of the lines) was tried and
+// measured worse (DECISIONS 45): it lets nearly everything in again.
+func undecidedAgree(e *Event, m *member, p phase, maxRange float64) bool {
+	if len(e.meas[0].bs)+len(e.meas[0].fs)+len(e.meas[1].bs)+len(e.meas[1].fs) > 0 {
+		return true // e's places are measured: the gates have spoken
+	}
+	var bs [1]Bearing
+	var fs [1]Fix
+	nb, nf := 0, 0
+	if m.bearing != nil {
+		bs[0], nb = *m.bearing, 1
+	}
+	if f := m.fix[p]; f != nil {
+		fs[0], nf = *f, 1
+	}
+	if nb+nf == 0 {
+		return true // a report of a time alone
+	}
+	for i := range e.members {
+		x := &e.members[i]
+		if x.bearing != nil && x.resolved() == phaseEither && !linesAgree([]Bearing{*x.bearing}, nil, bs[:nb], fs[:nf], maxRange) {
+			return false
+		}
+	}
+	return true
 }

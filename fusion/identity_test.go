@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "5ab2323faae36b86c9779a7f002b9602cf1a40f726399a085a21df2b267d4585",
-	"violations/2": "d8b0f32ab518c37075ecd369796b7045695dc5215673db4db498ce78e530c04e",
-	"violations/3": "9d285497bf57ea234fcdc1c4bdaed26d211ceb379522cd92268af92a6a740fe3",
-	"escalation/1": "a5002dc9ee171c69e7226af652a082a4afb6ef898223432bd7bc4c90acb91511",
-	"escalation/2": "d0cc9b8e2351686576ea019eed3e82793f1bb9c6d6611b3d48062a96312e5ff1",
-	"escalation/3": "6b96e9faea297e98944892317a078e1e3290f916cda978de2dd2dcbc33016ec9",
-	"bench":        "d61d6f319c5dc76f59dffefe3f05a0e7e50d8eb80d3269f90e47d5539301176e",
+	"violations/1": "ad50c9245c5d79493d4399120d42d21bc7a3dd96cb79e166daaed6d04ef1dde2",
+	"violations/2": "c30edbd1ece717732e70cfacb52cd60f0df085e9e084f265ea2908ed3a79abfc",
+	"violations/3": "1284fe300ae1e99e1d4446057009b3d5baae75a410f681612bad3bec0e5fa63a",
+	"escalation/1": "46df4abf585e14e0e7906c88e4291c410d7c862d274aa22776936a7e9f5a5061",
+	"escalation/2": "d43dcf286314b0dc3502bea479329dfbc2a816580e1a251cb97d54a508813637",
+	"escalation/3": "56d1c700eae31e02e3842ae7ae64c4a516418e1ca63f1aedcc0a0fd523377492",
+	"bench":        "0cc38446d17b1b2bc420017cd9b939c7e74724e91fa849e5bca222c36ff5aea7",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

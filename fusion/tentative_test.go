@@ -79,3 +79,42 @@ func TestTentative(t *testing.T) {
 		})
 	}
 }
+
+// TestUndecidedSightLine: an event whose only sight line could be a
+// launch or an impact takes, by time alone, only reports whose sight line
+// or fix meets that line; one from elsewhere is another event.
+func TestUndecidedSightLine(t *testing.T) {
+	a, b := geo.Point{Lat: 48.20, Lon: 37.60}, geo.Point{Lat: 48.20, Lon: 37.75}
+	p := geo.Point{Lat: 48.15, Lon: 37.68} // on a's line
+	far := geo.Point{Lat: 48.30, Lon: 37.80}
+	fix := func(at geo.Point, sigmaM float64) observation.Observation {
+		cep := sigmaM * 1.1774
+		return observation.Observation{Source: "osint-1", ID: "x", ObservedAt: sightBase.Add(20 * time.Second), TimeSigmaS: 60, Kind: observation.Explosion,
+			Fire: observation.Incoming, Count: 1, Location: &observation.Point{Lat: at.Lat, Lon: at.Lon, CEPm: &cep, Resolved: true}}
+	}
+	towards := func(from, at geo.Point) observation.Observation {
+		d, az, _ := geo.Inverse(from, at)
+		return sighting("array-b", "x", from, az, 1, observation.Explosion, observation.Incoming, sightBase.Add(time.Duration(d/340*float64(time.Second))), 0)
+	}
+	for _, c := range []struct {
+		name string
+		next observation.Observation
+		join bool
+	}{
+		{"a sight line crossing it", towards(b, p), true},
+		{"a sight line that never meets it", towards(b, far), false},
+		{"a fix on it", fix(p, 200), true},
+		{"a fix far off it", fix(far, 200), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := fusion.NewEngine(fusion.Config{})
+			d, az, _ := geo.Inverse(a, p)
+			first := sighting("array-a", "u", a, az, 1, observation.Explosion, observation.FireUnknown, sightBase.Add(time.Duration(d/340*float64(time.Second))), 0)
+			e := g.Add(1, &first)
+			next := c.next
+			if got := g.Add(2, &next); (got.ID == e.ID) != c.join {
+				t.Errorf("joined %v, want %v", got.ID == e.ID, c.join)
+			}
+		})
+	}
+}
