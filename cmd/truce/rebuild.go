@@ -105,7 +105,9 @@ func runRebuild(cmd *cobra.Command, o rebuildOptions) error {
 		fmt.Fprintf(h, "%s %d %x\n", e.ID, e.Version, d)
 	}
 	res.EventsDigest = hex.EncodeToString(h.Sum(nil))
-	incidents := fusion.Incidents(events, fusion.IncidentConfig{})
+	// Incidents as the server groups them: tentative events left out.
+	listed := slices.DeleteFunc(slices.Clone(events), func(e fusion.Event) bool { return e.Tentative })
+	incidents := fusion.Incidents(listed, fusion.IncidentConfig{})
 	res.Incidents = len(incidents)
 	h.Reset()
 	for _, in := range incidents {
