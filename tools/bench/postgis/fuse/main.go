@@ -205,6 +205,9 @@ func (s score) String() string {
 // error is the geodesic distance from a true positive's location to its
 // true event's.
 func scoreEvents(truth *sim.Truth, events []*fusion.Event) score {
+	// As GET /api/v1/events lists them: tentative events (probable false
+	// alarms) left out.
+	events = slices.DeleteFunc(slices.Clone(events), func(e *fusion.Event) bool { return e.Tentative })
 	owner := map[observation.Key]string{}
 	where := map[string]geo.Point{}
 	s := score{Events: len(events), MedianM: math.NaN()}
