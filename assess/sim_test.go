@@ -93,7 +93,7 @@ func (r *run) owner() []int {
 // toEvaluate is the event as GET /api/v1/events would show it with its
 // assessment.
 func toEvaluate(e *fusion.Event, a assess.Assessment) evaluate.Event {
-	out := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count,
+	out := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count, Tentative: e.Tentative,
 		Corroboration: a.Corroboration,
 		Attribution:   &evaluate.Attribution{Party: a.Attribution.Party, Probability: a.Attribution.Probability, Probabilities: a.Attribution.Probabilities}}
 	if e.Location != nil {
@@ -159,9 +159,7 @@ func TestAgainstSimulatedTruth(t *testing.T) {
 					t.Fatalf("event %s: %v", e.ID, err)
 				}
 				levels[as.Corroboration]++
-				if !e.Tentative { // as the API lists them
-					evs = append(evs, toEvaluate(e, as))
-				}
+				evs = append(evs, toEvaluate(e, as))
 			}
 			rep := evaluate.Score(r.truth, evs, evaluate.Options{})
 			t.Logf("%s seed %d, 12 h: %d reports, %d fused events, %d matched (fusion F1 %s)",

@@ -34,6 +34,10 @@ type Event struct {
 	Attribution   *Attribution `json:"attribution,omitempty"`
 	Origin        *Origin      `json:"origin,omitempty"`
 	Marking       Marking      `json:"marking,omitempty"`
+	// Tentative: the server judges the event a probable false alarm and
+	// lists it only when asked; Score leaves it out, as a reader of the
+	// default list would, and counts it apart.
+	Tentative bool `json:"tentative,omitempty"`
 }
 
 // Point is a WGS 84 position in degrees.

@@ -49,6 +49,7 @@ func (r Report) table(w io.Writer) {
 	row("precision", num(r.Precision), fmt.Sprintf("%d matched of %d fused events (%d spurious, %d duplicates)", c.Matched, c.FusedEvents, c.Spurious, c.Duplicates))
 	row("recall", num(r.Recall), fmt.Sprintf("%d matched of %d observed true events (%d missed)", c.Matched, c.ObservedTrueEvents, c.Missed))
 	row("recall, all events", num(r.RecallAll), fmt.Sprintf("of %d true events, observed or not", c.TrueEvents))
+	row("tentative, left out", strconv.Itoa(c.Tentative), fmt.Sprintf("probable false alarms, as the events list leaves them out; %d hold mostly reports of true events", c.TentativeTrue))
 
 	section("Association")
 	row("purity", num(r.AssociationPurity), fmt.Sprintf("%d reports in fused events (%d unknown to the truth, %d in several events)", c.FusedReports, c.UnknownReports, c.SharedReports))

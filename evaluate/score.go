@@ -119,6 +119,11 @@ type Counts struct {
 	UnknownReports int `json:"unknown_reports"`
 	// SharedReports: reports held by more than one fused event.
 	SharedReports int `json:"shared_reports"`
+	// Tentative: events the server judged probable false alarms, left out
+	// of every figure above; TentativeTrue: those of them whose reports
+	// are mostly reports of true events.
+	Tentative     int `json:"tentative"`
+	TentativeTrue int `json:"tentative_true"`
 }
 
 // KindRow breaks detection down by kind. The true-side columns group true
@@ -200,11 +205,28 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 		}
 	}
 
-	// The fused events, in an order that does not depend on the input's.
-	fs := make([]*fused, len(events))
+	// Tentative events are left out, as the server's default list leaves
+	// them out; counted apart, with those that hold mostly reports of
+	// true events (recall the judgement cost).
+	fs := make([]*fused, 0, len(events))
 	for i := range events {
-		fs[i] = &fused{ev: &events[i], truth: -1}
+		e := &events[i]
+		if !e.Tentative {
+			fs = append(fs, &fused{ev: e, truth: -1})
+			continue
+		}
+		c.Tentative++
+		held := 0
+		for _, k := range e.Observations {
+			if _, ok := owner[k]; ok {
+				held++
+			}
+		}
+		if held > 0 && 2*held >= len(e.Observations) {
+			c.TentativeTrue++
+		}
 	}
+	// In an order that does not depend on the input's.
 	slices.SortStableFunc(fs, func(a, b *fused) int {
 		if c := cmp.Compare(a.ev.ID, b.ev.ID); c != 0 {
 			return c
@@ -479,6 +501,9 @@ func Score(truth *sim.Truth, events []Event, opts Options) Report {
 	}
 	if c.SharedReports > 0 {
 		notes[fmt.Sprintf("%d reports are held by more than one fused event", c.SharedReports)] = true
+	}
+	if c.Tentative > 0 {
+		notes[fmt.Sprintf("%d events judged tentative (probable false alarms) are left out, as the events list leaves them out; %d of them hold mostly reports of true events", c.Tentative, c.TentativeTrue)] = true
 	}
 	if n := c.Matched - c.Located - c.Approximate; n > 0 {
 		notes[fmt.Sprintf("%d matched events have no location and are left out of loc_median_m", n)] = true

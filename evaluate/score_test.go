@@ -123,6 +123,14 @@ func TestScore(t *testing.T) {
 			{ID: "X3", Kind: "flare"}}, want: map[string]any{
 			"f1": 0.0, "precision": 0.0, "recall": 0.0, "counts.spurious": 3.0, "counts.duplicates": 0.0, "counts.false_positives": 3.0,
 			"counts.unknown_reports": 1.0, "counts.fused_reports": 2.0, "association_purity": 1.0, "attribution_accuracy": nil}},
+		{name: "a tentative false alarm is left out", events: append(perfect(), Event{ID: "T1", Kind: "explosion", Observations: keys("a3/9"), Tentative: true}),
+			want: map[string]any{"f1": 1.0, "precision": 1.0, "counts.fused_events": 3.0, "counts.spurious": 0.0,
+				"counts.tentative": 1.0, "counts.tentative_true": 0.0, "counts.fused_reports": 4.0}},
+		{name: "a true event judged tentative is missed", events: edit(func(es []Event) []Event {
+			es[1].Tentative = true
+			return es
+		}), want: map[string]any{"recall": round(2.0 / 3), "precision": 1.0, "counts.matched": 2.0, "counts.missed": 1.0,
+			"counts.fused_events": 2.0, "counts.tentative": 1.0, "counts.tentative_true": 1.0, "counts.unfused_reports": 1.0}},
 		{name: "an event split in two", events: edit(func(es []Event) []Event {
 			es[0].Observations = keys("a2/1")
 			return append(es, Event{ID: "F1b", Kind: "explosion", Location: at(loc1), Observations: keys("a1/1")})

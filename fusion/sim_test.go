@@ -62,15 +62,13 @@ func TestFusionIsReproducible(t *testing.T) {
 	}
 }
 
-// toEvaluate shows fused events the way GET /api/v1/events does, for the
-// scorer: tentative ones left out.
+// toEvaluate shows fused events the way GET /api/v1/events?tentative=include
+// does, for the scorer (which leaves tentative ones out, as the default
+// list does).
 func toEvaluate(es []*fusion.Event) []evaluate.Event {
 	out := make([]evaluate.Event, 0, len(es))
 	for _, e := range es {
-		if e.Tentative {
-			continue
-		}
-		v := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count}
+		v := evaluate.Event{ID: e.ID, Start: e.Start, End: e.End, Kind: string(e.Kind), Count: e.Count, Tentative: e.Tentative}
 		if est, basis := e.Placed(); est != nil {
 			v.Location, v.Error, v.LocationBasis = &evaluate.Point{Lat: est.Point.Lat, Lon: est.Point.Lon}, ellipse(est), string(basis)
 		}

@@ -66,11 +66,26 @@ const (
 )
 
 // cellKey is a grid cell of a coarse time bucket of fire, for the
-// estimate of one phase.
-type cellKey struct {
-	slot   int64
-	cx, cy int32
-	p      phase
+// estimate of one phase, packed in one word (cellKeyOf): the map of cells
+// is read dozens of times per report, and a word hashes several times
+// faster than a struct of four fields.
+type cellKey uint64
+
+// cellKeyOf packs a cell's key: the column and row (each offset into 14
+// bits, the open cell a value no column or row reaches), the phase in 2
+// bits and the time bucket in the 34 bits above. Columns and rows of the
+// grid stay within ±3,700 (longitudes ±360° plus a query's box of at most
+// maxQueryCells), and time buckets of dates from year 0 to 9999 within
+// ±5.4·10⁸, so distinct cells get distinct keys; were two ever to share
+// one, a query would only visit more events, which the gates then refuse.
+func cellKeyOf(slot int64, cx, cy int32, p phase) cellKey {
+	col := func(c int32) uint64 {
+		if c == openCell {
+			return 1<<14 - 1
+		}
+		return uint64(c+1<<13) & (1<<14 - 1)
+	}
+	return cellKey(uint64(slot)<<30 | col(cx)<<16 | col(cy)<<2 | uint64(p)&3)
 }
 
 // cellPos is where an event is filed for one phase: the cell, and the
@@ -83,9 +98,13 @@ type cellPos struct {
 	sigma    float64 // majorSigma of its covariance, m
 }
 
-// cellEntry is an event filed in a cell.
+// cellEntry is an event filed in a cell, with the first time bucket it
+// is filed under (its cellLo), so that a query over several buckets
+// takes it once — at the first of them it visits — without reading the
+// event.
 type cellEntry struct {
-	e *Event
+	e     *Event
+	first int64
 	cellPos
 }
 
@@ -144,9 +163,9 @@ func (g *Engine) refile(e *Event) {
 		// Moved within its cells: update its entries where they are.
 		for s := lo; s <= hi; s++ {
 			for p, c := range at {
-				for i, x := range g.cells[cellKey{s, c.cx, c.cy, phase(p)}] {
+				for i, x := range g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))] {
 					if x.e == e {
-						g.cells[cellKey{s, c.cx, c.cy, phase(p)}][i].cellPos = c
+						g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))][i].cellPos = c
 						break
 					}
 				}
@@ -158,8 +177,8 @@ func (g *Engine) refile(e *Event) {
 	g.unfileCells(e)
 	for s := lo; s <= hi; s++ {
 		for p, c := range at {
-			k := cellKey{s, c.cx, c.cy, phase(p)}
-			g.cells[k] = append(g.cells[k], cellEntry{e, c})
+			k := cellKeyOf(s, c.cx, c.cy, phase(p))
+			g.cells[k] = append(g.cells[k], cellEntry{e, lo, c})
 		}
 	}
 	e.cellLo, e.cellHi, e.cellAt = lo, hi, at
@@ -173,7 +192,7 @@ func sameCells(a, b [2]cellPos) bool {
 func (g *Engine) unfileCells(e *Event) {
 	for s := e.cellLo; s <= e.cellHi; s++ {
 		for p, c := range e.cellAt {
-			k := cellKey{s, c.cx, c.cy, phase(p)}
+			k := cellKeyOf(s, c.cx, c.cy, phase(p))
 			b := g.cells[k]
 			for i, x := range b {
 				if x.e == e {
@@ -282,9 +301,12 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 	out = g.cands[:0]
 	lo, hi := cellSlot(s.lo), cellSlot(s.hi)
 	final := g.newest - g.cfg.Horizon.Seconds()
-	add := func(b []cellEntry) {
+	add := func(b []cellEntry, slot int64) {
 		for i := range b {
 			x := &b[i]
+			if slot != max(lo, x.first) {
+				continue // met in an earlier bucket of this query
+			}
 			if x.cx != openCell && pt.gateFar(x.cellPos) {
 				continue // ruled out without reading the event
 			}
@@ -300,10 +322,10 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 		}
 	}
 	for slot := lo; slot <= hi; slot++ {
-		add(g.cells[cellKey{slot, openCell, openCell, q}])
+		add(g.cells[cellKeyOf(slot, openCell, openCell, q)], slot)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
-				add(g.cells[cellKey{slot, int32(x), int32(y), q}])
+				add(g.cells[cellKeyOf(slot, int32(x), int32(y), q)], slot)
 			}
 		}
 	}

@@ -242,7 +242,9 @@ func (c *eventsClient) allEvents(ctx context.Context) ([]evaluate.Event, error) 
 	seen := map[string]bool{}
 	cursor := ""
 	for page := 1; ; page++ {
-		q := url.Values{"limit": {fmt.Sprint(eventsPageLimit)}}
+		// Tentative events too: the scorer leaves them out as the default
+		// list does, and counts them apart.
+		q := url.Values{"limit": {fmt.Sprint(eventsPageLimit)}, "tentative": {"include"}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
