@@ -27,6 +27,10 @@ type dailyCounts struct {
 	Events          int `json:"events"`
 	ViolatingEvents int `json:"violating_events"` // events breaking at least one rule
 	VerifiedEvents  int `json:"verified_events"`  // of those, verified or confirmed
+	// TentativeEvents are the probable false alarms held back (fusion's
+	// judgement, DECISIONS 45): counted in none of the figures above, so
+	// that a reader sees how many detections were set aside.
+	TentativeEvents int `json:"tentative_events"`
 }
 
 type coverageSummaryJSON struct {
@@ -78,7 +82,7 @@ func (s *Server) getDailyStats(w http.ResponseWriter, r *http.Request) {
 	if until.Before(win.Until) {
 		until = until.Add(24 * time.Hour)
 	}
-	page, _, err := s.eventPage(r, eventQuery{EventQuery: store.EventQuery{Since: since, Until: until, BBox: win.BBox}})
+	page, _, err := s.eventPage(r, eventQuery{EventQuery: store.EventQuery{Since: since, Until: until, BBox: win.BBox}, tentatives: withTentative})
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -95,6 +99,7 @@ func (s *Server) getDailyStats(w http.ResponseWriter, r *http.Request) {
 		var e struct {
 			event
 			Corroboration string `json:"corroboration"`
+			Tentative     bool   `json:"tentative"`
 		}
 		if err := json.Unmarshal(se.doc, &e); err != nil {
 			s.writeProblem(w, r, err)
@@ -110,9 +115,14 @@ func (s *Server) getDailyStats(w http.ResponseWriter, r *http.Request) {
 			party = "undetermined"
 		}
 		c := d.Parties[party]
-		tally(&c, &e.event, e.Corroboration)
+		if e.Tentative {
+			c.TentativeEvents++
+			d.Total.TentativeEvents++
+		} else {
+			tally(&c, &e.event, e.Corroboration)
+			tally(&d.Total, &e.event, e.Corroboration)
+		}
 		d.Parties[party] = c
-		tally(&d.Total, &e.event, e.Corroboration)
 		markings[k] = append(markings[k], e.Marking...)
 	}
 	reader := s.reader(r)
