@@ -109,6 +109,29 @@ func TestTentativeEvents(t *testing.T) {
 			}
 		})
 	}
+	t.Run("incidents", func(t *testing.T) {
+		tentative := map[string]bool{}
+		for _, e := range list(t, "&tentative=only") {
+			tentative[e.ID] = true
+		}
+		rec := do(srv, "GET", "/api/v1/incidents?since=2026-08-31T00:00:00Z&until=2026-09-02T00:00:00Z", "", "")
+		var got struct{ Records []struct{ Events []string } }
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &got) != nil {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		n := 0
+		for _, in := range got.Records {
+			for _, id := range in.Events {
+				n++
+				if tentative[id] {
+					t.Errorf("incident holds tentative event %s", id)
+				}
+			}
+		}
+		if n != rounds+1 {
+			t.Errorf("incidents hold %d events, want %d", n, rounds+1)
+		}
+	})
 	t.Run("bad value", func(t *testing.T) {
 		rec := do(srv, "GET", "/api/v1/events?tentative=maybe", "", "")
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"?tentative"`) {

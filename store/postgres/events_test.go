@@ -162,11 +162,10 @@ func TestEventsSchema(t *testing.T) {
 	}
 }
 
-// TestEventRecordedMigration: a database made before event versions had
-// a store-wide order gets one when it opens: its versions numbered by the
-// observations fused in, then id and version; the next version after
-// them; the versions still append-only.
-func TestEventRecordedMigration(t *testing.T) {
+// schemaAt makes a fresh schema as an older truce left it, the first n
+// migrations applied, and returns its address and a pool on it.
+func schemaAt(t *testing.T, n int) (string, *pgxpool.Pool) {
+	t.Helper()
 	ctx := context.Background()
 	d := freshSchema(t, "")
 	ms, err := migrations()
@@ -178,11 +177,21 @@ func TestEventRecordedMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := &Store{pool: pool, now: time.Now}
-	for _, m := range ms[:8] { // up to the events, as an older truce left it
-		if err := old.apply(ctx, m, 8); err != nil {
+	for _, m := range ms[:n] {
+		if err := old.apply(ctx, m, n); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return d, pool
+}
+
+// TestEventRecordedMigration: a database made before event versions had
+// a store-wide order gets one when it opens: its versions numbered by the
+// observations fused in, then id and version; the next version after
+// them; the versions still append-only.
+func TestEventRecordedMigration(t *testing.T) {
+	ctx := context.Background()
+	d, pool := schemaAt(t, 8) // up to the events
 	stored := []store.EventRecord{
 		storetest.BuildEvent(storetest.EventSpec{ID: "ev-b", Start: storetest.Base, Sequence: 6}),
 		storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6}),
@@ -232,21 +241,7 @@ func TestEventRecordedMigration(t *testing.T) {
 // listed as such, and takes tentative versions after.
 func TestEventTentativeMigration(t *testing.T) {
 	ctx := context.Background()
-	d := freshSchema(t, "")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{pool: pool, now: time.Now}
-	for _, m := range ms[:12] { // up to the webhooks, as an older truce left it
-		if err := old.apply(ctx, m, 12); err != nil {
-			t.Fatal(err)
-		}
-	}
+	d, pool := schemaAt(t, 12) // up to the webhooks
 	stored := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Start: storetest.Base, Sequence: 5})
 	if _, err := pool.Exec(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, marking, document, sequence, recorded)
 		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, 1)`, stored.ID, stored.Start, stored.End, stored.Kind, stored.Marking, stored.Document, stored.Sequence); err != nil {
@@ -263,20 +258,7 @@ func TestEventTentativeMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	yes, no := true, false
-	if got, err := s.Event(ctx, "ev-a"); err != nil || got.Tentative || !store.SameEvent(got, stored) {
-		t.Fatalf("after the migration, Event: %+v, %v; want the version stored, not tentative", got, err)
-	}
-	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &no}); err != nil || len(got) != 1 {
-		t.Errorf("after the migration, not tentative: %d events, %v; want the one stored", len(got), err)
-	}
-	doubted := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6, Tentative: true})
-	if err := s.PutEvents(ctx, []store.EventRecord{doubted}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &yes}); err != nil || len(got) != 1 || got[0].Version != 2 {
-		t.Errorf("a tentative version after the migration: %d events, %v; want version 2", len(got), err)
-	}
+	storetest.CheckTentativeMigration(t, s, stored)
 }
 
 // TestReleasesAppendOnly: the database itself refuses to edit or remove a

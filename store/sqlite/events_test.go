@@ -162,13 +162,11 @@ func TestEventsAppendOnly(t *testing.T) {
 	})
 }
 
-// TestEventRecordedMigration: a database made before event versions had
-// a store-wide order gets one when it opens: its versions numbered in the
-// order they were stored, the next version after them, and the versions
-// still append-only.
-func TestEventRecordedMigration(t *testing.T) {
+// databaseAt makes, at path, a database as an older truce left it: the
+// first n migrations applied and recorded.
+func databaseAt(t *testing.T, path string, n int) *sql.DB {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "truce.db")
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +178,7 @@ func TestEventRecordedMigration(t *testing.T) {
 	if _, err := old.ExecContext(ctx, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range ms[:8] { // up to the events, as an older truce left it
+	for _, m := range ms[:n] {
 		if _, err := old.ExecContext(ctx, m.SQL); err != nil {
 			t.Fatalf("migration %d: %v", m.Version, err)
 		}
@@ -188,6 +186,17 @@ func TestEventRecordedMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return old
+}
+
+// TestEventRecordedMigration: a database made before event versions had
+// a store-wide order gets one when it opens: its versions numbered in the
+// order they were stored, the next version after them, and the versions
+// still append-only.
+func TestEventRecordedMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "truce.db")
+	old := databaseAt(t, path, 8) // up to the events
 	// Stored neither in (id, version) nor in sequence order.
 	stored := []store.EventRecord{
 		storetest.BuildEvent(storetest.EventSpec{ID: "ev-b", Start: storetest.Base, Sequence: 5}),
@@ -237,25 +246,7 @@ func TestEventRecordedMigration(t *testing.T) {
 func TestEventTentativeMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "truce.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.ExecContext(ctx, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:12] { // up to the webhooks, as an older truce left it
-		if _, err := old.ExecContext(ctx, m.SQL); err != nil {
-			t.Fatalf("migration %d: %v", m.Version, err)
-		}
-		if _, err := old.ExecContext(ctx, "INSERT INTO schema_migrations VALUES (?, ?, 0)", m.Version, m.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	old := databaseAt(t, path, 12) // up to the webhooks
 	stored := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Start: storetest.Base, Sequence: 5})
 	if _, err := old.ExecContext(ctx, `INSERT INTO event_versions (id, version, start_at, end_at, kind, lat, lon, marking, document, sequence, recorded)
 		VALUES (?, 1, ?, ?, ?, NULL, NULL, ?, ?, ?, 1)`, stored.ID, stored.Start.UnixMicro(), stored.End.UnixMicro(), stored.Kind, stored.Marking, stored.Document, stored.Sequence); err != nil {
@@ -274,18 +265,5 @@ func TestEventTentativeMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	yes, no := true, false
-	if got, err := s.Event(ctx, "ev-a"); err != nil || got.Tentative || !store.SameEvent(got, stored) {
-		t.Fatalf("after the migration, Event: %+v, %v; want the version stored, not tentative", got, err)
-	}
-	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &no}); err != nil || len(got) != 1 {
-		t.Errorf("after the migration, not tentative: %d events, %v; want the one stored", len(got), err)
-	}
-	doubted := storetest.BuildEvent(storetest.EventSpec{ID: "ev-a", Version: 2, Start: storetest.Base, Sequence: 6, Tentative: true})
-	if err := s.PutEvents(ctx, []store.EventRecord{doubted}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &yes}); err != nil || len(got) != 1 || got[0].Version != 2 {
-		t.Errorf("a tentative version after the migration: %d events, %v; want version 2", len(got), err)
-	}
+	storetest.CheckTentativeMigration(t, s, stored)
 }

@@ -872,3 +872,25 @@ func testConcurrentPutEvents(t *testing.T, s store.Store) {
 		seen[k] = true
 	}
 }
+
+// CheckTentativeMigration is what an adapter's test of migration 13 checks
+// once a database made before versions could be tentative has opened,
+// holding stored (version 1, written by the older schema): the version
+// reads back as stored and not tentative, the list of events not
+// tentative holds it, and a tentative version 2 is taken after.
+func CheckTentativeMigration(t *testing.T, s store.Store, stored store.EventRecord) {
+	t.Helper()
+	ctx := context.Background()
+	yes, no := true, false
+	if got, err := s.Event(ctx, stored.ID); err != nil || got.Tentative || !store.SameEvent(got, stored) {
+		t.Fatalf("after the migration, Event: %+v, %v; want the version stored, not tentative", got, err)
+	}
+	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &no}); err != nil || len(got) != 1 {
+		t.Errorf("after the migration, not tentative: %d events, %v; want the one stored", len(got), err)
+	}
+	doubted := BuildEvent(EventSpec{ID: stored.ID, Version: 2, Start: stored.Start, Sequence: stored.Sequence + 1, Tentative: true})
+	putEvents(t, s, doubted)
+	if got, _, err := s.Events(ctx, store.EventQuery{Tentative: &yes}); err != nil || len(got) != 1 || got[0].Version != 2 {
+		t.Errorf("a tentative version after the migration: %d events, %v; want version 2", len(got), err)
+	}
+}
