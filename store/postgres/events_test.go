@@ -185,6 +185,19 @@ func schemaAt(t *testing.T, n int) (string, *pgxpool.Pool) {
 	return d, pool
 }
 
+// reopen closes the older truce's pool and opens the schema with this
+// one, which migrates it; the store closes when the test ends.
+func reopen(t *testing.T, old *pgxpool.Pool, dsn string) *Store {
+	t.Helper()
+	old.Close()
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestEventRecordedMigration: a database made before event versions had
 // a store-wide order gets one when it opens: its versions numbered by the
 // observations fused in, then id and version; the next version after
@@ -203,13 +216,7 @@ func TestEventRecordedMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pool.Close()
-
-	s, err := Open(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := reopen(t, pool, d)
 	next := storetest.BuildEvent(storetest.EventSpec{ID: "ev-0", Start: storetest.Base, Sequence: 7})
 	if err := s.PutEvents(ctx, []store.EventRecord{next}); err != nil {
 		t.Fatal(err)
@@ -251,13 +258,7 @@ func TestEventTentativeMigration(t *testing.T) {
 		stored.ID, stored.Start, stored.Kind, stored.Marking); err != nil {
 		t.Fatal(err)
 	}
-	pool.Close()
-
-	s, err := Open(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := reopen(t, pool, d)
 	storetest.CheckTentativeMigration(t, s, stored)
 }
 

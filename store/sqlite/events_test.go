@@ -189,6 +189,21 @@ func databaseAt(t *testing.T, path string, n int) *sql.DB {
 	return old
 }
 
+// reopen closes the older truce's database and opens it with this one,
+// which migrates it; the store closes when the test ends.
+func reopen(t *testing.T, old *sql.DB, path string) *Store {
+	t.Helper()
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestEventRecordedMigration: a database made before event versions had
 // a store-wide order gets one when it opens: its versions numbered in the
 // order they were stored, the next version after them, and the versions
@@ -209,15 +224,7 @@ func TestEventRecordedMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := reopen(t, old, path)
 	next := storetest.BuildEvent(storetest.EventSpec{ID: "ev-c", Start: storetest.Base, Sequence: 8})
 	if err := s.PutEvents(ctx, []store.EventRecord{next}); err != nil {
 		t.Fatal(err)
@@ -256,14 +263,6 @@ func TestEventTentativeMigration(t *testing.T) {
 		stored.ID, stored.Start.UnixMicro(), stored.Kind, stored.Marking); err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := reopen(t, old, path)
 	storetest.CheckTentativeMigration(t, s, stored)
 }
