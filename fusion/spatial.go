@@ -47,10 +47,13 @@ import "math"
 // estimate is missing or odd, are filed in the phase's open cell, which
 // every query visits.
 const (
-	// cellDeg is the side of a grid cell, in degrees: about 11 km north
-	// and 7 km east at the latitudes of the simulator, about the reach of
-	// one typical fix plus one typical event.
-	cellDeg = 0.1
+	// cellDeg is the side of a grid cell, in degrees: about 22 km north
+	// and 15 km east at the latitudes of the simulator, about twice the
+	// reach of a typical fix plus a typical event. Cells of half that
+	// side, and time buckets of a third of cellSlotS, made a query visit
+	// more cells than it saved in events read: 0.89× the speed at 116,279
+	// reports, bit-identical output (docs/BENCHMARKS.md).
+	cellDeg = 0.2
 	// maxEventReachM bounds the reach of the events filed in cells (an
 	// estimate of major σ under 1.6 km); wider ones are open.
 	maxEventReachM = 6000
@@ -60,7 +63,7 @@ const (
 	gateK         = 3.72 // ≥ √gateChi2Two
 	reachMargin   = 0.01
 	// cellSlotS is the width in seconds of the cells' time buckets.
-	cellSlotS = 600
+	cellSlotS = 1800
 	// openCell marks the open cell of a phase.
 	openCell = math.MinInt32
 )
