@@ -63,6 +63,16 @@
 // long as that distance's spread. Association and assessment never read
 // it: it is the source's habit, not a measurement.
 //
+// # Probable false alarms
+//
+// tentative.go: per source and kind, how often the reports that say which
+// way the fire went, and those that do not, sit in events another source
+// reported too. A lone event of unclassified reports whose class is so
+// seldom corroborated that it is more likely a false alarm than not is
+// Tentative, with the probability as FalseAlarm; readers list such events
+// only when asked. An event whose sight lines are all undecided takes by
+// time alone only reports that meet them (associate.go, undecidedAgree).
+//
 // Nothing depends on a clock, map order or randomness: the same reports
 // in the same order give the same events, byte for byte. Events become
 // final when their last report is older than the newest by the Horizon;
