@@ -86,12 +86,13 @@ type Event struct {
 	slotHi int64
 	// cells it is filed under (fire, spatial.go): those of its estimates
 	// in the coarse time buckets from cellLo to cellHi, inclusive.
-	cellAt [2]cellPos
-	cellLo int64
-	cellHi int64
-	mark   uint64 // the engine's visit stamp, to list a candidate once
-	gone   bool   // merged into another event or retired
-	into   *Event // the event it was merged into
+	cellAt   [2]cellPos
+	cellLo   int64
+	cellHi   int64
+	cellWhen cellTime // its times as its cell entries hold them
+	mark     uint64   // the engine's visit stamp, to list a candidate once
+	gone     bool     // merged into another event or retired
+	into     *Event   // the event it was merged into
 	// meas caches what the members say of each phase's place, as of the
 	// last refresh (measurements).
 	meas [2]measured

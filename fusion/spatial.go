@@ -108,7 +108,16 @@ type cellPos struct {
 type cellEntry struct {
 	e     *Event
 	first int64
+	when  cellTime
 	cellPos
+}
+
+// cellTime is what a query asks of an event's times, kept in its cell
+// entries (refile keeps them current) so that events of other times are
+// passed over without reading them: its reach and its latest report.
+type cellTime struct {
+	reach span
+	last  float64
 }
 
 // fixReachM is an estimate's or a fix's part of the largest distance at
@@ -159,32 +168,35 @@ func (g *Engine) refile(e *Event) {
 	r := e.reach()
 	lo, hi := cellSlot(r.lo), cellSlot(r.hi)
 	at := [2]cellPos{placeCell(e, phaseLaunch), placeCell(e, phaseImpact)}
-	if at == e.cellAt && lo == e.cellLo && hi == e.cellHi {
-		return
-	}
+	when := cellTime{r, e.last}
 	if lo == e.cellLo && hi == e.cellHi && sameCells(at, e.cellAt) {
-		// Moved within its cells: update its entries where they are.
+		if at == e.cellAt && when == e.cellWhen {
+			return
+		}
+		// Moved within its cells, or its times changed: update its
+		// entries where they are.
 		for s := lo; s <= hi; s++ {
 			for p, c := range at {
-				for i, x := range g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))] {
-					if x.e == e {
-						g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))][i].cellPos = c
+				b := g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))]
+				for i := range b {
+					if b[i].e == e {
+						b[i].cellPos, b[i].when = c, when
 						break
 					}
 				}
 			}
 		}
-		e.cellAt = at
+		e.cellAt, e.cellWhen = at, when
 		return
 	}
 	g.unfileCells(e)
 	for s := lo; s <= hi; s++ {
 		for p, c := range at {
 			k := cellKeyOf(s, c.cx, c.cy, phase(p))
-			g.cells[k] = append(g.cells[k], cellEntry{e, lo, c})
+			g.cells[k] = append(g.cells[k], cellEntry{e, lo, when, c})
 		}
 	}
-	e.cellLo, e.cellHi, e.cellAt = lo, hi, at
+	e.cellLo, e.cellHi, e.cellAt, e.cellWhen = lo, hi, at, when
 }
 
 func sameCells(a, b [2]cellPos) bool {
@@ -300,7 +312,6 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 		return nil, false
 	}
 	pt.cos = min(pt.cos, cosLo)
-	g.epoch++
 	out = g.cands[:0]
 	lo, hi := cellSlot(s.lo), cellSlot(s.hi)
 	final := g.newest - g.cfg.Horizon.Seconds()
@@ -310,15 +321,11 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 			if slot != max(lo, x.first) {
 				continue // met in an earlier bucket of this query
 			}
-			if x.cx != openCell && pt.gateFar(x.cellPos) {
+			if x.when.last < final || !x.when.reach.overlaps(s) || x.cx != openCell && pt.gateFar(x.cellPos) {
 				continue // ruled out without reading the event
 			}
 			e := x.e
-			if e.mark == g.epoch || e == except || e.gone {
-				continue
-			}
-			e.mark = g.epoch
-			if e.last < final || !e.reach().overlaps(s) || drop(e) {
+			if e == except || drop(e) {
 				continue
 			}
 			out = append(out, e)
