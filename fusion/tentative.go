@@ -84,8 +84,9 @@ func (g *Engine) tallyOf(k classKey) *classTally {
 }
 
 // countClasses replaces what e's reports added to the class tallies with
-// what they add now (summarise calls it); retire takes them out for good
-// (a merged event's reports are counted in the one it joined).
+// what they add now (summarise calls it). uncountClasses takes them out:
+// absorb does, for good, since a merged event's reports are counted in
+// the one it joined; a final event's stay counted (TakeFinal).
 func (g *Engine) countClasses(e *Event) {
 	g.uncountClasses(e)
 	e.counted = e.Sources >= 2

@@ -227,18 +227,8 @@ const (
 	onlyTentative
 )
 
-// selects reports whether an event judged so is read.
-func (m tentativeMode) selects(tentative bool) bool {
-	switch m {
-	case withTentative:
-		return true
-	case onlyTentative:
-		return tentative
-	}
-	return !tentative
-}
-
-// storeFilter is the mode as the store's filter.
+// storeFilter is the mode as the store's filter (nil: every event, else
+// the events judged so); the engine's events are read through it too.
 func (m tentativeMode) storeFilter() *bool {
 	switch m {
 	case withTentative:
@@ -365,6 +355,7 @@ func (s *Server) activeEvents(reader access.Reader, q eventQuery) []shownEvent {
 	for _, k := range q.Kinds {
 		kinds[k] = true
 	}
+	tentative := q.tentatives.storeFilter()
 	var out []shownEvent
 	for _, e := range s.fusion.Events() {
 		start := e.Start.Truncate(time.Microsecond).UTC()
@@ -373,7 +364,7 @@ func (s *Server) activeEvents(reader access.Reader, q eventQuery) []shownEvent {
 			continue
 		case !q.Since.IsZero() && start.Before(q.Since), !q.Until.IsZero() && !start.Before(q.Until):
 			continue
-		case len(kinds) > 0 && !kinds[string(e.Kind)], !q.tentatives.selects(e.Tentative):
+		case len(kinds) > 0 && !kinds[string(e.Kind)], tentative != nil && *tentative != e.Tentative:
 			continue
 		case q.BBox != nil && !placedInBox(q.BBox, &e):
 			continue
