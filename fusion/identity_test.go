@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "ad50c9245c5d79493d4399120d42d21bc7a3dd96cb79e166daaed6d04ef1dde2",
-	"violations/2": "c30edbd1ece717732e70cfacb52cd60f0df085e9e084f265ea2908ed3a79abfc",
-	"violations/3": "1284fe300ae1e99e1d4446057009b3d5baae75a410f681612bad3bec0e5fa63a",
-	"escalation/1": "46df4abf585e14e0e7906c88e4291c410d7c862d274aa22776936a7e9f5a5061",
-	"escalation/2": "d43dcf286314b0dc3502bea479329dfbc2a816580e1a251cb97d54a508813637",
-	"escalation/3": "56d1c700eae31e02e3842ae7ae64c4a516418e1ca63f1aedcc0a0fd523377492",
-	"bench":        "0cc38446d17b1b2bc420017cd9b939c7e74724e91fa849e5bca222c36ff5aea7",
+	"violations/1": "feef591c1aed0266931c85b7e1cb4571fed0aa646ac52e11098603afac59e862",
+	"violations/2": "86c0e4b6766315eca3981849b24f66c831ded84ae360d3bf5745738114eda478",
+	"violations/3": "cf9edb28b7a365b624f51e5a4cdbae9b9f4daef0ba9bec1cb9fe79e12e5ee8fc",
+	"escalation/1": "d1c433f259083fb90bb159e4c1e42e9af84fd771958644da1198f8e9d2e22ba8",
+	"escalation/2": "fa445798be5a1ed0bd8abba4e313859e6907c23ff1d9f9c06948715bed3ca9aa",
+	"escalation/3": "dfaf91e0c3256513d606c35eb7ee0fec8eeb6adc1d9a2cad1b4c5841613b9c7b",
+	"bench":        "a660c2c98fedee91d45e33075900bd879eebc258f03750a62ae235a7e604c551",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

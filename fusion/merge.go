@@ -36,7 +36,9 @@ func (g *Engine) mergeAround(e *Event, queue *[]member) *Event {
 
 // mergeable: e and f agree in time in both phases, no observer saw one
 // phase twice, and at least one place is estimated by one of them and
-// agrees with what the other says of it, while nothing disagrees.
+// agrees with what the other says of it — or one placed only the launch
+// and the other only the impact of a firing that could be one (halves)
+// — while nothing disagrees.
 func (g *Engine) mergeable(e, f *Event) bool {
 	if e.group != f.group {
 		return false
@@ -83,7 +85,7 @@ func (g *Engine) mergeable(e, f *Event) bool {
 			}
 		}
 	}
-	if !strong {
+	if !strong && !g.halves(e, f) {
 		return false
 	}
 	for i := range f.members {

@@ -1,0 +1,133 @@
+package fusion
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/truce-mechanism/truce/geo"
+	"github.com/truce-mechanism/truce/observation"
+)
+
+// heard is an acoustic array's report of a sound made at what, at time
+// at, heard from from: its time is the sound's arrival, its sight line
+// exact (σ 1.5°), its direction of fire as the array stated it.
+func heard(id string, from, what geo.Point, at time.Time, fire observation.Fire) observation.Observation {
+	d, az, _ := geo.Inverse(from, what)
+	arrival := at.Add(time.Duration(d / soundSpeedMps * float64(time.Second)))
+	return observation.Observation{Source: "acoustic-" + id, ID: id, ObservedAt: arrival, TimeSigmaS: 0.005,
+		Kind: observation.Explosion, Fire: fire, Count: 1,
+		Observer: &observation.Point{Lat: from.Lat, Lon: from.Lon, Resolved: true}, BearingDeg: &az, BearingSigmaDeg: 1.5}
+}
+
+// TestFiringHalves: a firing whose launch and impact different arrays
+// heard is one event, whether the reports of each end arrive together or
+// one array states the wrong direction of fire; ends too far apart in
+// place or time stay two events, and an impact sight line that does not
+// point at the launch is not turned round.
+func TestFiringHalves(t *testing.T) {
+	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
+	launch := geo.Point{Lat: 48.30, Lon: 37.80}
+	impact := geo.Direct(launch, 250, 6000) // 6 km west-south-west
+	north, east, south := geo.Direct(launch, 10, 9000), geo.Direct(launch, 100, 8000), geo.Direct(impact, 190, 7000)
+	west := geo.Direct(impact, 280, 8000)
+	const flight = 20 * time.Second
+	for _, c := range []struct {
+		name   string
+		obs    []observation.Observation
+		events int
+		want   string // what the event holding report "1" has: "launch", "impact", "both"
+	}{
+		{"the launch alone", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+		}, 1, "launch"},
+		{"a launch an array took for incoming is turned round", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("3", south, launch, t0, observation.Incoming),
+		}, 1, "launch"},
+		{"an impact heard elsewhere stays the impact", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("3", south, impact, t0.Add(flight), observation.Incoming),
+		}, 1, "launch+impact line"},
+		{"launch and impact heard by different arrays are one firing", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("3", south, impact, t0.Add(flight), observation.Incoming),
+			heard("4", west, impact, t0.Add(flight), observation.Incoming),
+		}, 1, "both"},
+		{"the same, the impact reported first", []observation.Observation{
+			heard("3", south, impact, t0.Add(flight), observation.Incoming),
+			heard("4", west, impact, t0.Add(flight), observation.Incoming),
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+		}, 1, "both"},
+		{"a launch-only and an impact-only event, once the launch's misstated line is turned, are one firing", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("5", south, launch, t0, observation.Incoming),
+			heard("3", south, impact, t0.Add(flight), observation.Incoming),
+			heard("4", west, impact, t0.Add(flight), observation.Incoming),
+			heard("2", east, launch, t0, observation.Outgoing),
+		}, 1, "both"},
+		{"an impact ten minutes later is another firing", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("3", south, impact, t0.Add(10*time.Minute), observation.Incoming),
+			heard("4", west, impact, t0.Add(10*time.Minute), observation.Incoming),
+		}, 2, "launch"},
+		{"an impact before the launch is another firing", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("3", south, impact, t0.Add(-3*time.Minute), observation.Incoming),
+			heard("4", west, impact, t0.Add(-3*time.Minute), observation.Incoming),
+		}, 2, "launch"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewEngine(Config{})
+			for i := range c.obs {
+				g.Add(int64(i+1), &c.obs[i])
+			}
+			es := g.Events()
+			if len(es) != c.events {
+				t.Fatalf("%d events, want %d", len(es), c.events)
+			}
+			for _, e := range es {
+				if !hasReport(e, "1") {
+					continue
+				}
+				got := ""
+				switch bs, _ := e.measurements(phaseImpact); {
+				case e.Origin != nil && e.Location != nil:
+					got = "both"
+				case e.Origin != nil && len(bs) > 0:
+					got = "launch+impact line"
+				case e.Origin != nil:
+					got = "launch"
+				case e.Location != nil:
+					got = "impact"
+				}
+				if got != c.want {
+					t.Fatalf("the event of report 1 has %q, want %q (%s)", got, c.want, describe(e))
+				}
+				if c.want == "both" && roughDistanceM(e.Origin.Point, launch) > 300 {
+					t.Fatalf("origin %v, %.0f m from the launch", e.Origin.Point, roughDistanceM(e.Origin.Point, launch))
+				}
+			}
+		})
+	}
+}
+
+func hasReport(e *Event, id string) bool {
+	for _, k := range e.Observations {
+		if k.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func describe(e *Event) string {
+	return fmt.Sprintf("%s: %d reports, location %v, origin %v", e.ID, len(e.Observations), e.Location, e.Origin)
+}
