@@ -75,6 +75,8 @@
 //
 // Nothing depends on a clock, map order or randomness: the same reports
 // in the same order give the same events, byte for byte. Events become
-// final when their last report is older than the newest by the Horizon;
-// TakeFinal hands them over so that memory follows the window.
+// final when their last report is older than the newest by the Horizon
+// (a weapon in position: by the weapon gate, a week unless set, since
+// sorties pass again days later); TakeFinal hands them over so that
+// memory follows the window.
 package fusion

@@ -20,7 +20,10 @@ type Config struct {
 	FireSlack time.Duration
 	// PlaceGate is the time gate of restrictions and other things that
 	// stay put for a while; WeaponGate that of weapons seen in position,
-	// which stay for days (0: the Horizon). PlaceDistanceM is how far apart
+	// which stay for days (0: DefaultWeaponGate, or the Horizon if
+	// longer); a weapon's event stays open that long after its last
+	// sighting, so that a patrol or UAV passing again days later adds to
+	// it rather than reporting it anew. PlaceDistanceM is how far apart
 	// the things of one checkpoint or one firing position may stand,
 	// beyond the reports' location errors.
 	PlaceGate      time.Duration
@@ -41,6 +44,7 @@ const (
 	DefaultHorizon        = 72 * time.Hour
 	DefaultFireSlack      = 2 * time.Second
 	DefaultPlaceGate      = 2 * time.Hour
+	DefaultWeaponGate     = 7 * 24 * time.Hour
 	DefaultPlaceDistanceM = 300
 	DefaultMaxRangeM      = 60000
 	DefaultMaxFlight      = 5 * time.Minute
@@ -58,7 +62,7 @@ func (c Config) withDefaults() Config {
 		c.PlaceGate = DefaultPlaceGate
 	}
 	if c.WeaponGate == 0 {
-		c.WeaponGate = c.Horizon
+		c.WeaponGate = max(DefaultWeaponGate, c.Horizon)
 	}
 	if c.PlaceDistanceM == 0 {
 		c.PlaceDistanceM = DefaultPlaceDistanceM
@@ -248,6 +252,17 @@ func (g *Engine) slotWidth(group string) float64 {
 	return g.cfg.PlaceGate.Seconds()
 }
 
+// finalBefore: an event of group whose last report is older than this is
+// final — older than the newest report by the Horizon, or for a weapon
+// in position by its gate if longer.
+func (g *Engine) finalBefore(group string) float64 {
+	h := g.cfg.Horizon.Seconds()
+	if group == string(observation.WeaponSighting) {
+		h = max(h, g.cfg.WeaponGate.Seconds())
+	}
+	return g.newest - h
+}
+
 // placeGate is how long apart reports of a thing that stays put may be.
 func (g *Engine) placeGate(group string) float64 {
 	if group == string(observation.WeaponSighting) {
@@ -316,7 +331,7 @@ func (g *Engine) candidates(group string, s span, except *Event) []*Event {
 	g.epoch++
 	out := g.cands[:0]
 	lo, hi := g.slots(group, s)
-	final := g.newest - g.cfg.Horizon.Seconds()
+	final := g.finalBefore(group)
 	for slot := lo; slot <= hi; slot++ {
 		for _, e := range g.buckets[bucketKey{group, slot}] {
 			if e.mark == g.epoch || e == except || e.gone {
@@ -335,20 +350,20 @@ func (g *Engine) candidates(group string, s span, except *Event) []*Event {
 
 // TakeFinal removes from the engine, and returns by start time then id,
 // the events that have become final since the last call: their last
-// report is older than the newest report's time less the Horizon, so no
+// report is older than the newest report's time less the Horizon (a
+// weapon's: its gate, when longer; finalBefore), so no
 // report can join or change them any more. A caller that keeps them (a
 // store) and calls TakeFinal now and then holds the engine's memory to
 // the events of one horizon, however long the history. Final events
 // taken are no longer in Events; together the two give what an engine
 // that never retires would give.
 func (g *Engine) TakeFinal() []*Event {
-	final := g.newest - g.cfg.Horizon.Seconds()
 	var out []*Event
 	keep := g.events[:0]
 	for _, e := range g.events {
 		switch {
 		case e.gone:
-		case e.last < final:
+		case e.last < g.finalBefore(e.group):
 			g.unindex(e)
 			// What only association needed goes with it; what its
 			// snapshot shows stays (the reports, for assessment, so that

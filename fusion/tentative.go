@@ -170,9 +170,8 @@ func (g *Engine) sweep() {
 		return
 	}
 	g.swept = at
-	final := g.newest - g.cfg.Horizon.Seconds()
 	for _, e := range g.events {
-		if !e.gone && e.Sources == 1 && e.last >= final {
+		if !e.gone && e.Sources == 1 && e.last >= g.finalBefore(e.group) {
 			g.judge(e)
 		}
 	}

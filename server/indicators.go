@@ -294,14 +294,15 @@ func (s *Server) dailyCoverage(rd access.Reader, r guarantee.Rules, since, until
 // tracker then keeps each hour's share, a few milliseconds a month
 // after), and reading 30 days
 // of stored events is too (about 10 µs an event from SQLite); both settle
-// once no report on the day can still come in — fusion's horizon after
-// its end, as late reports go — and the store's events of a day then are
-// its final ones. A settled day is kept for dayCacheTTL, per source
+// once no report on the day can still come in and no event of it can
+// still change — fusion's weapon gate after its end, the longest an event
+// stays open (a weapon in position, seen again days later) — and the
+// store's events of a day then are its final ones. A settled day is kept for dayCacheTTL, per source
 // (tracker or store), agreement version and what the reader may see; the
 // days still open are worked out on every request. A report later than
 // the horizon, or a new assessment of an old event, shows within the TTL.
 const (
-	daySettles  = fusion.DefaultHorizon
+	daySettles  = max(fusion.DefaultHorizon, fusion.DefaultWeaponGate)
 	dayCacheTTL = 10 * time.Minute
 )
 
