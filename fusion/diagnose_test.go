@@ -24,38 +24,74 @@ import (
 //
 //	TRUCE_DIAGNOSE=violations:1:24h,escalation:2:24h go test -run Diagnose -v ./fusion
 //
+// Options after the duration change the world (diagnosis): for example
+// violations:21:48h:layout=7:sigma=1.5.
+//
 // TRUCE_DIAGNOSE_VERBOSE=1 also shows each duplicate and missed event with
 // its reports, their times, sight lines and fixes.
 func TestDiagnose(t *testing.T) {
 	spec := os.Getenv("TRUCE_DIAGNOSE")
 	if spec == "" {
-		t.Skip("set TRUCE_DIAGNOSE=scenario:seed:duration[:outliers][,…]")
+		t.Skip("set TRUCE_DIAGNOSE=scenario:seed:duration[:option…][,…]")
 	}
 	for _, run := range strings.Split(spec, ",") {
-		f := strings.Split(run, ":")
-		if len(f) != 3 && len(f) != 4 {
-			t.Fatalf("%q: want scenario:seed:duration[:outliers]", run)
-		}
-		seed, err := strconv.ParseUint(f[1], 10, 64)
+		cfg, err := diagnosis(run)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%q: %v", run, err)
 		}
-		d, err := time.ParseDuration(f[2])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var outliers float64 // the share of gross errors (sim.ErrorModel)
-		if len(f) == 4 {
-			if outliers, err = strconv.ParseFloat(f[3], 64); err != nil {
-				t.Fatalf("%q: the share of gross errors: %v", run, err)
-			}
-		}
-		t.Run(run, func(t *testing.T) { diagnose(t, f[0], seed, d, outliers) })
+		t.Run(run, func(t *testing.T) { diagnose(t, cfg) })
 	}
 }
 
-func diagnose(t *testing.T, scenario string, seed uint64, d time.Duration, outliers float64) {
-	obs, truth := simulateConfig(t, sim.Config{Scenario: scenario, Seed: seed, Duration: d, Errors: sim.ErrorModel{Outliers: outliers}})
+// diagnosis reads one run of TRUCE_DIAGNOSE: scenario:seed:duration, then
+// any of layout=N (sim.Config.LayoutSeed), sigma=X, time=X, outliers=P,
+// bias=D (sim.ErrorModel); a bare number is the share of outliers.
+func diagnosis(run string) (sim.Config, error) {
+	f := strings.Split(run, ":")
+	if len(f) < 3 {
+		return sim.Config{}, fmt.Errorf("want scenario:seed:duration[:option…]")
+	}
+	cfg := sim.Config{Scenario: f[0]}
+	var err error
+	if cfg.Seed, err = strconv.ParseUint(f[1], 10, 64); err != nil {
+		return cfg, err
+	}
+	if cfg.Duration, err = time.ParseDuration(f[2]); err != nil {
+		return cfg, err
+	}
+	for _, o := range f[3:] {
+		name, value, ok := strings.Cut(o, "=")
+		if !ok {
+			name, value = "outliers", o
+		}
+		if name == "layout" {
+			if cfg.LayoutSeed, err = strconv.ParseUint(value, 10, 64); err != nil {
+				return cfg, fmt.Errorf("layout: %v", err)
+			}
+			continue
+		}
+		x, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %v", name, err)
+		}
+		switch name {
+		case "sigma":
+			cfg.Errors.SigmaScale = x
+		case "time":
+			cfg.Errors.TimeSigmaScale = x
+		case "outliers":
+			cfg.Errors.Outliers = x
+		case "bias":
+			cfg.Errors.BearingBiasDeg = x
+		default:
+			return cfg, fmt.Errorf("unknown option %q (layout, sigma, time, outliers, bias)", name)
+		}
+	}
+	return cfg, nil
+}
+
+func diagnose(t *testing.T, cfg sim.Config) {
+	obs, truth := simulateConfig(t, cfg)
 	// The events as the API lists them: tentative ones left out.
 	events := slices.DeleteFunc(fuseAll(obs), func(e *fusion.Event) bool { return e.Tentative })
 	r := evaluate.Score(truth, toEvaluate(events), evaluate.Options{})
