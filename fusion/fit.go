@@ -189,9 +189,6 @@ func locateOrNil(bs []Bearing, fs []Fix) *Estimate {
 // (studentised: the estimate includes it). It says whether the report
 // would agree with the other phase instead (a misreported direction of
 // fire). Reports placed again once already are left where they are.
-// When none disagrees, a lone sight line that stands for the end of the
-// firing e has not placed while pointing at the end it has is turned
-// round (orphanSight).
 func (g *Engine) audit(e *Event) (int, bool) {
 	if e.group != "fire" || len(e.members) < 3 {
 		return -1, false
@@ -209,11 +206,6 @@ func (g *Engine) audit(e *Event) (int, bool) {
 		}
 	}
 	if worst < 0 {
-		// Nothing disagrees; a sight line may still stand for the wrong
-		// end of the firing (halves.go).
-		if i := g.orphanSight(e); i >= 0 {
-			return i, true
-		}
 		return -1, false
 	}
 	m := &e.members[worst]

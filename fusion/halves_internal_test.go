@@ -22,9 +22,9 @@ func heard(id string, from, what geo.Point, at time.Time, fire observation.Fire)
 
 // TestFiringHalves: a firing whose launch and impact different arrays
 // heard is one event, whether the reports of each end arrive together or
-// one array states the wrong direction of fire; ends too far apart in
-// place or time stay two events, and an impact sight line that does not
-// point at the launch is not turned round.
+// one array states the wrong direction of fire (its line is turned round
+// once an impact placed elsewhere shows it was the launch, not before);
+// ends too far apart in place or time stay two events.
 func TestFiringHalves(t *testing.T) {
 	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
 	launch := geo.Point{Lat: 48.30, Lon: 37.80}
@@ -42,11 +42,11 @@ func TestFiringHalves(t *testing.T) {
 			heard("1", north, launch, t0, observation.Outgoing),
 			heard("2", east, launch, t0, observation.Outgoing),
 		}, 1, "launch"},
-		{"a launch an array took for incoming is turned round", []observation.Observation{
+		{"a line that points at the launch keeps the direction it states while nothing says otherwise", []observation.Observation{
 			heard("1", north, launch, t0, observation.Outgoing),
 			heard("2", east, launch, t0, observation.Outgoing),
 			heard("3", south, launch, t0, observation.Incoming),
-		}, 1, "launch"},
+		}, 1, "launch+impact line"},
 		{"an impact heard elsewhere stays the impact", []observation.Observation{
 			heard("1", north, launch, t0, observation.Outgoing),
 			heard("2", east, launch, t0, observation.Outgoing),

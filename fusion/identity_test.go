@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "feef591c1aed0266931c85b7e1cb4571fed0aa646ac52e11098603afac59e862",
-	"violations/2": "86c0e4b6766315eca3981849b24f66c831ded84ae360d3bf5745738114eda478",
-	"violations/3": "cf9edb28b7a365b624f51e5a4cdbae9b9f4daef0ba9bec1cb9fe79e12e5ee8fc",
-	"escalation/1": "d1c433f259083fb90bb159e4c1e42e9af84fd771958644da1198f8e9d2e22ba8",
-	"escalation/2": "fa445798be5a1ed0bd8abba4e313859e6907c23ff1d9f9c06948715bed3ca9aa",
-	"escalation/3": "dfaf91e0c3256513d606c35eb7ee0fec8eeb6adc1d9a2cad1b4c5841613b9c7b",
-	"bench":        "a660c2c98fedee91d45e33075900bd879eebc258f03750a62ae235a7e604c551",
+	"violations/1": "ad50c9245c5d79493d4399120d42d21bc7a3dd96cb79e166daaed6d04ef1dde2",
+	"violations/2": "329d27a8738d8bfd90daea6f757ced3521fa523b89800f32dafe6d949be9000c",
+	"violations/3": "8a50d9e68f67e7e8d8325f629ba61c0476d7cf30d552d02743da9baa5b33de2c",
+	"escalation/1": "77095ed84a4aa2546c504b0f0856f01f5cef8ae922952bbb24c5c4f6605d4b9d",
+	"escalation/2": "1c3da06e37d90519ea28cf9549241d80db62bb3a50ae399d7a2a91c81bc084a2",
+	"escalation/3": "1c23f27e30764285f5239146a7734b6263728cbe6e11d711efe9025d211bcfe3",
+	"bench":        "ebe78b8f9c11e20c82b957256ddc7de4973e3c4c8906c6debdb59197ac898e22",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

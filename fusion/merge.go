@@ -10,6 +10,9 @@ import (
 // overlap — and returns what e became (the older of two merged events
 // survives).
 func (g *Engine) mergeAround(e *Event, queue *[]member) *Event {
+	if x := g.turnOrphans(e); x != nil {
+		g.reindex(x)
+	}
 	for range 16 {
 		var other *Event
 		// Those mergeable refuses by place alone are left out (spatial.go);
