@@ -131,3 +131,58 @@ func hasReport(e *Event, id string) bool {
 func describe(e *Event) string {
 	return fmt.Sprintf("%s: %d reports, location %v, origin %v", e.ID, len(e.Observations), e.Location, e.Origin)
 }
+
+// TestSoundsInOrder: an observer that states the same direction of fire
+// for both sounds of one firing has one statement wrong; the sound it
+// heard first is taken as the launch, whichever report arrived first —
+// unless it gave the event more than two sight lines (a dense front:
+// then its sounds may be of several firings).
+func TestSoundsInOrder(t *testing.T) {
+	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
+	launch := geo.Point{Lat: 48.30, Lon: 37.80}
+	impact := geo.Direct(launch, 250, 6000)
+	north, east := geo.Direct(launch, 10, 9000), geo.Direct(launch, 100, 8000)
+	// An array beside the line of fire, nearer the launch: it hears the
+	// launch about 25 s before the impact.
+	side := geo.Direct(geo.Direct(launch, 250, 2000), 340, 4000)
+	const flight = 20 * time.Second
+	for _, c := range []struct {
+		name  string
+		fire  observation.Fire
+		order []string // report ids in arrival order
+	}{
+		{"both stated incoming, the launch's report first", observation.Incoming, []string{"L", "I", "1", "2"}},
+		{"both stated incoming, the impact's report first", observation.Incoming, []string{"I", "L", "1", "2"}},
+		{"both stated outgoing, the impact's report first", observation.Outgoing, []string{"I", "L", "1", "2"}},
+		{"both stated outgoing, the launch's report first", observation.Outgoing, []string{"L", "I", "1", "2"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			reports := map[string]observation.Observation{
+				"1": heard("1", north, launch, t0, observation.Outgoing),
+				"2": heard("2", east, launch, t0, observation.Outgoing),
+				"L": heard("L", side, launch, t0, c.fire),
+				"I": heard("I", side, impact, t0.Add(flight), c.fire),
+			}
+			for _, id := range []string{"L", "I"} { // one observer
+				o := reports[id]
+				o.Source = "acoustic-side"
+				reports[id] = o
+			}
+			g := NewEngine(Config{})
+			for i, id := range c.order {
+				o := reports[id]
+				g.Add(int64(i+1), &o)
+			}
+			es := g.Events()
+			if len(es) != 1 {
+				t.Fatalf("%d events, want 1", len(es))
+			}
+			want := map[string]phase{"L": phaseLaunch, "I": phaseImpact}
+			for _, m := range es[0].members {
+				if p, ok := want[m.key.ID]; ok && m.resolved() != p {
+					t.Errorf("report %s counts for phase %d, want %d (%s)", m.key.ID, m.resolved(), p, describe(es[0]))
+				}
+			}
+		})
+	}
+}

@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "ad50c9245c5d79493d4399120d42d21bc7a3dd96cb79e166daaed6d04ef1dde2",
-	"violations/2": "329d27a8738d8bfd90daea6f757ced3521fa523b89800f32dafe6d949be9000c",
+	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
+	"violations/2": "a10c977c4bf9e4d28141eb19c768cf4e2403158566611e0e78b6aa2ff7a308d9",
 	"violations/3": "8a50d9e68f67e7e8d8325f629ba61c0476d7cf30d552d02743da9baa5b33de2c",
-	"escalation/1": "77095ed84a4aa2546c504b0f0856f01f5cef8ae922952bbb24c5c4f6605d4b9d",
-	"escalation/2": "1c3da06e37d90519ea28cf9549241d80db62bb3a50ae399d7a2a91c81bc084a2",
-	"escalation/3": "1c23f27e30764285f5239146a7734b6263728cbe6e11d711efe9025d211bcfe3",
-	"bench":        "ebe78b8f9c11e20c82b957256ddc7de4973e3c4c8906c6debdb59197ac898e22",
+	"escalation/1": "dcd530e0aa5362e4d6f3f6551516856fa485d76e2f2a2f9770c194a4b2b53528",
+	"escalation/2": "946c4b87b44604d7f36e3d3ab91c719f6540a8e141266ed4bbca026c9204bda5",
+	"escalation/3": "e790966116577efb97052576f6daac1152d8af5451e8b9815f019e8c80d8c338",
+	"bench":        "19f724500a285b64e2e858a69658fa5fb816774529e2c68bd41895545b31a6eb",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

@@ -10,6 +10,12 @@ import (
 // overlap — and returns what e became (the older of two merged events
 // survives).
 func (g *Engine) mergeAround(e *Event, queue *[]member) *Event {
+	// First settle which end each of e's sight lines stands for, by the
+	// order an observer heard its two sounds (sounds.go) and by a
+	// neighbour that places an end elsewhere (halves.go).
+	if g.orderSounds(e) {
+		g.reindex(e)
+	}
 	if x := g.turnOrphans(e); x != nil {
 		g.reindex(x)
 	}
