@@ -9,48 +9,15 @@ package fusion
 //
 //   - a sight line that states the wrong direction of fire (an array
 //     that took a launch for an incoming round) sits in the launch event
-//     as the only word on its impact, pointing back at the launch, and
-//     refuses the impact event whose place it does not point at
-//     (turnAgainst turns it round — only then: a line that states its
-//     direction is right 24 times in 25, and seen from behind either end
-//     a true impact line often points at the launch as well);
+//     as a word on its impact, pointing back at the launch, and refuses
+//     the impact event whose place it does not point at (turnAgainst
+//     turns it round — only then: a line that states its direction is
+//     right 24 times in 25, and seen from behind either end a true
+//     impact line often points at the launch as well);
 //   - merging asked for at least one place estimated by one event and
 //     described by the other (halves lets a launch-only and an
 //     impact-only event merge when the rounds could have flown from one
 //     to the other in the time between them).
-
-// orphanSight is the index of a member of e whose sight line is e's only
-// word on the place of its stated phase p, which e has not placed, while
-// it fits e's place of the other phase and that phase's time: perhaps a
-// misreported direction of fire. -1 when there is none.
-func (g *Engine) orphanSight(e *Event) int {
-	for _, p := range []phase{phaseLaunch, phaseImpact} {
-		q := 1 - p
-		if e.place(p) != nil || e.place(q) == nil {
-			continue
-		}
-		if bs, fs := e.measurements(p); len(bs) != 1 || len(fs) != 0 {
-			continue
-		}
-		for i := range e.members {
-			m := &e.members[i]
-			if m.phase != p || m.flipped || m.bearing == nil || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
-				continue
-			}
-			est := e.place(q)
-			if !g.fitsEstimate(est, m.bearing) {
-				continue
-			}
-			hs, n := g.hypotheses(m, est)
-			for _, h := range hs[:n] {
-				if h.overlaps(e.win[q]) {
-					return i
-				}
-			}
-		}
-	}
-	return -1
-}
 
 // halves: one of e and f has placed only a firing's launch and the other
 // only its impact, and the rounds could have flown from the one place to
@@ -92,11 +59,10 @@ func (g *Engine) canFly(launch, impact *Event) bool {
 	return impact.win[phaseImpact].overlaps(span{l.lo, l.hi + flight})
 }
 
-// turnOrphans looks among the events e may merge with for one against
-// which e's orphan sight line (orphanSight) or theirs against e is most
-// likely the other end of the firing (turnAgainst), and turns that line
-// round; it returns the event it changed (refreshed, to be reindexed), or
-// nil.
+// turnOrphans looks among the events e may merge with for one that
+// shows a sight line of e, or e one of theirs, to stand for the other end
+// of the firing (turnAgainst), and turns that line round; it returns the
+// event it changed (refreshed, to be reindexed), or nil.
 func (g *Engine) turnOrphans(e *Event) *Event {
 	if e.group != "fire" {
 		return nil
@@ -113,33 +79,71 @@ func (g *Engine) turnOrphans(e *Event) *Event {
 	return nil
 }
 
-// turnAgainst turns round e's orphan sight line when f, with which e
-// could be one firing (halves, as if the line were not there), places
-// the end the line states where the line does not point: the evidence
-// that the line was the other end all along.
+// turnAgainst turns round a sight line of e that states one end p of the
+// firing when f, an event that placed only that end, shows it to be the
+// other: the line fits e's place of the other end and its time, not f's
+// place of p, while everything else e says of p agrees with f's place
+// and the rounds could have flown between the two events' ends. Without
+// a neighbour saying so, a line keeps the direction it states (right 24
+// times in 25; seen from behind either end a true impact line often
+// points at the launch too).
 func (g *Engine) turnAgainst(e, f *Event) bool {
-	i := g.orphanSight(e)
-	if i < 0 {
+	if e.group != "fire" || f.group != "fire" {
 		return false
 	}
-	m := &e.members[i]
-	p := m.phase
-	est := f.place(p)
-	if est == nil || f.place(1-p) != nil {
-		return false
+	for _, p := range []phase{phaseLaunch, phaseImpact} {
+		q := 1 - p
+		est, other := f.place(p), e.place(q)
+		if est == nil || other == nil || f.place(q) != nil {
+			continue
+		}
+		if bs, fs := f.measurements(q); len(bs)+len(fs) > 0 {
+			continue
+		}
+		launch, impact := e, f
+		if p == phaseLaunch {
+			launch, impact = f, e
+		}
+		for i := range e.members {
+			m := &e.members[i]
+			if m.phase != p || m.flipped || m.bearing == nil || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
+				continue
+			}
+			if g.fitsEstimate(est, m.bearing) || !g.fitsEstimate(other, m.bearing) || !g.heardAt(m, other, e.win[q]) {
+				continue
+			}
+			var bs []Bearing
+			var fs []Fix
+			for j := range e.members {
+				if j != i {
+					bs, fs = e.members[j].measurements(p, bs, fs)
+				}
+			}
+			if len(bs)+len(fs) > 0 {
+				if _, _, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM); !ok {
+					continue
+				}
+			}
+			if !g.canFly(launch, impact) {
+				break
+			}
+			m.phase, m.flipped = q, true
+			e.Version++
+			g.refresh(e)
+			return true
+		}
 	}
-	if bs, fs := f.measurements(1 - p); len(bs)+len(fs) > 0 || g.fitsEstimate(est, m.bearing) {
-		return false
+	return false
+}
+
+// heardAt: m's time allows its phenomenon to have happened at est within
+// the window w, under either timing (hypotheses).
+func (g *Engine) heardAt(m *member, est *Estimate, w span) bool {
+	hs, n := g.hypotheses(m, est)
+	for _, h := range hs[:n] {
+		if h.overlaps(w) {
+			return true
+		}
 	}
-	launch, impact := e, f
-	if p == phaseLaunch {
-		launch, impact = f, e
-	}
-	if !g.canFly(launch, impact) {
-		return false
-	}
-	m.phase, m.flipped = 1-p, true
-	e.Version++
-	g.refresh(e)
-	return true
+	return false
 }

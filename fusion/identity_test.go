@@ -27,12 +27,12 @@ import (
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
 	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
-	"violations/2": "a10c977c4bf9e4d28141eb19c768cf4e2403158566611e0e78b6aa2ff7a308d9",
+	"violations/2": "bcdefab3b382e3af2e85b086aa7dd0b8a65100d3b5138c9c5ac306057dc8d6fd",
 	"violations/3": "8a50d9e68f67e7e8d8325f629ba61c0476d7cf30d552d02743da9baa5b33de2c",
 	"escalation/1": "dcd530e0aa5362e4d6f3f6551516856fa485d76e2f2a2f9770c194a4b2b53528",
-	"escalation/2": "946c4b87b44604d7f36e3d3ab91c719f6540a8e141266ed4bbca026c9204bda5",
-	"escalation/3": "e790966116577efb97052576f6daac1152d8af5451e8b9815f019e8c80d8c338",
-	"bench":        "19f724500a285b64e2e858a69658fa5fb816774529e2c68bd41895545b31a6eb",
+	"escalation/2": "4f73c86ed1cd4de03a0fc466832791d8a672241e55fcecd6dc4806c49ba1453a",
+	"escalation/3": "0e354f1fc9a353a65aa8384a3b32d2d093c3662a9ff08971ee1466fa8da73716",
+	"bench":        "c2a32b7f65b3b6b73a730ea0cb9fa7d8f9dcc8c53ac53343d20bb06a4bbbfec6",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
