@@ -91,18 +91,38 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	if group == "fire" {
 		cands, fb, ok = g.nearCandidates(m, q)
 	}
+	// filed is where each candidate is filed (its cellAt): from the
+	// cells' entries for those near (which spares reading most of them
+	// at all), from the events for the rest.
+	filed := g.candAt
 	var sight fixBound
 	if !ok {
 		cands = g.candidates(group, q, nil)
 		if group == "fire" && m.bearing != nil {
 			sight = g.sightBound(m.bearing)
 		}
+		filed = filed[:0]
+		if group == "fire" {
+			for _, e := range cands {
+				filed = append(filed, &e.cellAt)
+			}
+		}
+		g.candAt = filed
+	}
+	// A report with a sight line is tried against the estimates of both
+	// phases of an event (compatible: its own phase, then the other, or
+	// either), and its sight line gated against each: an event whose two
+	// estimates, as filed, both refuse it (sightBand.refuses) cannot
+	// take it, and fits tries no phase whose estimate refuses it.
+	var band sightBand
+	if group == "fire" {
+		band = g.sightBandOf(m)
 	}
 	if group != "fire" {
 		var best *Event
 		bestM := match{tier: tierNone}
 		for _, e := range cands {
-			mt, ok := g.compatible(e, m)
+			mt, ok := g.compatible(e, m, &band)
 			if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 				best, bestM = e, mt
 			}
@@ -133,13 +153,14 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	// least by tier, score and creation order whatever the order of
 	// comparison, so this changes nothing but the cost.
 	order := g.order[:0]
-	for i, e := range cands {
+	for i := range cands {
 		memo[i] = matchMemo{}
-		if sight.ok && outOfSight(e, &sight) {
+		at := filed[i]
+		if sight.ok && outOfSight(at, &sight) || band.ok && band.refuses(at[phaseLaunch]) && band.refuses(at[phaseImpact]) {
 			memo[i].skip = true
 			continue
 		}
-		if !mayEstimate(e, mask) {
+		if !mayEstimate(at, mask) {
 			deferred = true
 			continue
 		}
@@ -150,7 +171,7 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	if ok && m.bearing == nil && m.back == nil && len(order) > 1 {
 		first = 0
 		for k := range order {
-			order[k].bound = fixScoreBound(cands[order[k].i], m, &fb)
+			order[k].bound = fixScoreBound(filed[order[k].i], m, &fb)
 			if order[k].bound < order[first].bound {
 				first = k
 			}
@@ -158,7 +179,7 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 	}
 	consider := func(x bounded) {
 		e := cands[x.i]
-		mt, ok := g.compatible(e, m)
+		mt, ok := g.compatible(e, m, &band)
 		memo[x.i] = matchMemo{done: true, ok: ok, mt: mt}
 		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 			best, bestM = e, mt
@@ -184,7 +205,7 @@ func (g *Engine) bestMatch(m *member, group string) (*Event, match) {
 		}
 		mt, ok := x.mt, x.ok
 		if !x.done {
-			mt, ok = g.compatible(e, m)
+			mt, ok = g.compatible(e, m, &band)
 		}
 		if ok && (mt.better(bestM) || !bestM.better(mt) && best != nil && e.seq < best.seq) {
 			best, bestM = e, mt
@@ -207,8 +228,9 @@ type bounded struct {
 // majorSigma²) (spatial.go: the bound gateFar rests on), with |d|² at
 // least north² plus east² at the least east scale of the fix's bound;
 // an estimate in the open cell contributes at least 0; and dof is at most
-// two per fix. A millionth off covers rounding.
-func fixScoreBound(e *Event, m *member, fb *[2]fixBound) float64 {
+// two per fix. A millionth off covers rounding. filed is the event's
+// cellAt.
+func fixScoreBound(filed *[2]cellPos, m *member, fb *[2]fixBound) float64 {
 	var chi2 float64
 	dof := 0
 	for q, f := range m.fix {
@@ -216,7 +238,7 @@ func fixScoreBound(e *Event, m *member, fb *[2]fixBound) float64 {
 			continue
 		}
 		dof += 2
-		b, at := &fb[q], e.cellAt[q]
+		b, at := &fb[q], filed[q]
 		if !b.ok || at.cx == openCell {
 			continue
 		}
@@ -250,14 +272,17 @@ func estimateMask(m *member) [2]bool {
 }
 
 // mayEstimate: fits can find report m (of estimateMask mask) in
-// tierEstimate against e only if e estimates the place of a phase m
-// measures — dof counts only measurements gated against an estimate.
-func mayEstimate(e *Event, mask [2]bool) bool {
-	return mask[phaseLaunch] && e.place(phaseLaunch) != nil || mask[phaseImpact] && e.place(phaseImpact) != nil
+// tierEstimate against an event only if it estimates the place of a
+// phase m measures — dof counts only measurements gated against an
+// estimate. filed is the event's cellAt, which says whether it does
+// (cellPos.placed).
+func mayEstimate(filed *[2]cellPos, mask [2]bool) bool {
+	return mask[phaseLaunch] && filed[phaseLaunch].placed || mask[phaseImpact] && filed[phaseImpact].placed
 }
 
 // compatible decides whether report m can describe event e, and how well.
-func (g *Engine) compatible(e *Event, m *member) (match, bool) {
+// band is m's sightBand (none for a report without a sight line).
+func (g *Engine) compatible(e *Event, m *member, band *sightBand) (match, bool) {
 	if e.group != "fire" {
 		return g.samePlace(e, m)
 	}
@@ -267,7 +292,7 @@ func (g *Engine) compatible(e *Event, m *member) (match, bool) {
 	}
 	best, found := match{tier: tierNone}, false
 	for _, p := range phases {
-		mt, ok := g.fits(e, m, p)
+		mt, ok := g.fits(e, m, p, band)
 		if ok && mt.better(best) {
 			best, found = mt, true
 		}
@@ -280,7 +305,7 @@ func (g *Engine) compatible(e *Event, m *member) (match, bool) {
 		// fits: one observer hears one launch and one impact of a firing,
 		// and the second sound it reports (at another bearing, the flight
 		// time later) is the other end, not a second launch.
-		if mt, ok := g.fits(e, m, 1-m.phase); ok && (mt.tier == tierEstimate || e.seenBy(m.key.Source, m.phase)) {
+		if mt, ok := g.fits(e, m, 1-m.phase, band); ok && (mt.tier == tierEstimate || e.seenBy(m.key.Source, m.phase)) {
 			mt.score += flipPenalty
 			return mt, true
 		}
@@ -293,7 +318,7 @@ func (g *Engine) compatible(e *Event, m *member) (match, bool) {
 const flipPenalty = 3
 
 // fits tests m against e taking m's time and sight line as phase p.
-func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
+func (g *Engine) fits(e *Event, m *member, p phase, band *sightBand) (match, bool) {
 	if !g.window(m, nil).overlaps(e.win[p]) {
 		return match{}, false // not even in the widest window: cheap to tell
 	}
@@ -323,6 +348,14 @@ func (g *Engine) fits(e *Event, m *member, p phase) (match, bool) {
 			continue
 		}
 		if est := e.place(q); est != nil {
+			// The sight lines first, by the cheap bounds (the estimate
+			// as filed, then the estimate itself): most estimates a
+			// report meets lie well off them.
+			if q == p && band.refuses(e.cellAt[q]) ||
+				q == p && m.bearing != nil && offSight(est, m.bearing, m.bearingDir, g.cfg.MaxRangeM) ||
+				q == phaseLaunch && m.back != nil && offSight(est, m.back, m.backDir, g.cfg.MaxRangeM) {
+				return match{}, false
+			}
 			c, n, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM)
 			if !ok {
 				return match{}, false

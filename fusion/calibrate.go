@@ -57,6 +57,16 @@ const (
 type sourceFit struct {
 	bins [calibBins]int32
 	n    int
+	// quantiles are quantile's answers since the last sample: the engine
+	// asks the same few quantiles of a fit for every report, and each
+	// walks the bins.
+	quantiles [4]quantileMemo
+}
+
+// quantileMemo is a quantile q of a sourceFit's samples and its value v.
+type quantileMemo struct {
+	q, v float64
+	ok   bool
 }
 
 const (
@@ -68,6 +78,7 @@ func (f *sourceFit) add(ratio float64) {
 	i := int(math.Floor(math.Log2(ratio)*calibBinsPer)) + calibBins/2
 	f.bins[min(max(i, 0), calibBins-1)]++
 	f.n++
+	f.quantiles = [4]quantileMemo{}
 }
 
 // median of the ratios, at the middle of its bin.

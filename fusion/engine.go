@@ -121,6 +121,7 @@ type Engine struct {
 	ord     int64 // reports fused, to keep members in arrival order
 	epoch   uint64
 	cands   []*Event
+	candAt  []*[2]cellPos // where each of cands is filed (near, bestMatch)
 	scratch []*member
 	// Scratch buffers of the steps that run on every change, reused so
 	// that they do not allocate each time: summarise, agreement,
@@ -146,6 +147,9 @@ type Engine struct {
 	// and swept is the last sweep's tentativeSweepS (tentative.go).
 	tallies map[classKey]*classTally
 	swept   int64
+	// strings holds one copy of each source and marking seen
+	// (fast_intern.go).
+	strings map[string]string
 }
 
 type bucketKey struct {
@@ -180,6 +184,7 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		return nil
 	}
 	m := measure(o, g.SigmaScale(o.Source))
+	m.key.Source, m.marking = g.interned(m.key.Source), g.interned(m.marking)
 	if m.bearing != nil {
 		m.bearing.reachM = g.reachBound(o.Source) // as known when it arrives
 	}

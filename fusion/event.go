@@ -72,27 +72,31 @@ type Event struct {
 	Tentative  bool
 	FalseAlarm float64
 
-	members []member
-	// tallied is what its reports added to the class tallies; counted
-	// whether as corroborated (tentative.go).
-	tallied [][2]*classTally
-	counted bool
-
-	group  string  // kind group (kindGroup)
-	seq    int64   // creation order: the engine's deterministic tie-break
-	win    [2]span // when it was launched and when it landed (Unix seconds)
-	last   float64 // latest report time, Unix seconds: the event is final when it is older than the horizon
-	slotLo int64   // time buckets it is indexed in, inclusive
-	slotHi int64
+	// What a search for candidates reads of every event it meets
+	// (candidates, outOfSight, mayEstimate, fits) comes first and
+	// together, in as few cache lines as it takes: the engine reads it
+	// from thousands of events per report.
+	group string  // kind group (kindGroup)
+	seq   int64   // creation order: the engine's deterministic tie-break
+	win   [2]span // when it was launched and when it landed (Unix seconds)
+	last  float64 // latest report time, Unix seconds: the event is final when it is older than the horizon
+	mark  uint64  // the engine's visit stamp, to list a candidate once
+	gone  bool    // merged into another event or retired
 	// cells it is filed under (fire, spatial.go): those of its estimates
 	// in the coarse time buckets from cellLo to cellHi, inclusive.
 	cellAt   [2]cellPos
 	cellLo   int64
 	cellHi   int64
 	cellWhen cellTime // its times as its cell entries hold them
-	mark     uint64   // the engine's visit stamp, to list a candidate once
-	gone     bool     // merged into another event or retired
 	into     *Event   // the event it was merged into
+	slotLo   int64    // time buckets it is indexed in, inclusive
+	slotHi   int64
+
+	members []member
+	// tallied is what its reports added to the class tallies; counted
+	// whether as corroborated (tentative.go).
+	tallied [][2]*classTally
+	counted bool
 	// meas caches what the members say of each phase's place, as of the
 	// last refresh (measurements).
 	meas [2]measured
@@ -179,6 +183,10 @@ type member struct {
 	lseq     int64                    // ledger sequence
 	obs      *observation.Observation // the report itself, for assessment
 	tally    [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
+
+	// bearingDir and backDir are the directions of bearing and back, for
+	// fits's quick refusals (offSight); zero, they refuse nothing.
+	bearingDir, backDir sightDir
 }
 
 // resolved is the phase the member counts for now: its own, or the one a
@@ -293,11 +301,13 @@ func measure(o *observation.Observation, scale float64) member {
 			b.RangeSigmaM = max(b.RangeM*math.Log(r.MaxM/lo)/2, 50)
 		}
 		m.bearing = &b
+		m.bearingDir = sightDirOf(&b)
 	}
 	// A crater's back-bearing points from the crater to the origin.
 	if o.OriginBearingDeg != nil && o.Location != nil && o.Location.Resolved {
 		m.back = &Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
 			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)}
+		m.backDir = sightDirOf(m.back)
 	}
 	m.widen(&stated, scale)
 	return m
@@ -415,21 +425,35 @@ type summaryBuffers struct {
 // the class first in alphabetical order), as the first report naming it
 // gave it.
 func majorityWeapon(ms []member) *observation.Weapon {
-	var best *observation.Weapon
-	bestN := 0
+	// Each class named, with how many name it and the first report's
+	// weapon, in the order first named: one pass over the members (it
+	// runs on every change), not one per member. Events name few
+	// classes: a list on the stack.
+	type named struct {
+		w *observation.Weapon
+		n int
+	}
+	var buf [8]named
+	classes := buf[:0]
 	for i := range ms {
 		w := ms[i].weapon
 		if w == nil || w.Class == "" {
 			continue
 		}
-		n := 0
-		for j := range ms {
-			if v := ms[j].weapon; v != nil && v.Class == w.Class {
-				n++
-			}
+		k := 0
+		for k < len(classes) && classes[k].w.Class != w.Class {
+			k++
 		}
-		if n > bestN || n == bestN && w.Class < best.Class {
-			best, bestN = w, n
+		if k == len(classes) {
+			classes = append(classes, named{w: w})
+		}
+		classes[k].n++
+	}
+	var best *observation.Weapon
+	bestN := 0
+	for _, c := range classes {
+		if c.n > bestN || c.n == bestN && c.w.Class < best.Class {
+			best, bestN = c.w, c.n
 		}
 	}
 	return best

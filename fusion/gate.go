@@ -109,6 +109,129 @@ func gateEstimate(est *Estimate, bs []Bearing, fs []Fix, maxRange float64) (chi2
 	return chi2, dof, true
 }
 
+// sightDir is the sine and cosine of a sight line's azimuth (in radians,
+// b.AzimuthDeg*math.Pi/180), worked out once per report (measure) for
+// offSight: a report is compared with hundreds of estimates. The zero
+// value refuses nothing.
+type sightDir struct{ sin, cos float64 }
+
+func sightDirOf(b *Bearing) sightDir {
+	s, c := math.Sincos(b.AzimuthDeg * math.Pi / 180)
+	return sightDir{s, c}
+}
+
+// offSight reports that gateEstimate must refuse the sight line b (of
+// direction dir) against est, by the same test of range, or by its
+// azimuth, without the arctangent: most of the estimates a report is
+// compared with lie well off its sight line. The residual gateEstimate
+// takes, wrapped into [-π, π], is at least |sin| of itself, and that sine
+// is the cross product of the sight line's direction with the offset
+// (de, dn) over its length. The bound is lowered by 10⁻¹² rad, and the
+// gate raised by a part in 10⁹, far beyond the rounding of either side
+// (a few 10⁻¹⁵ rad), so offSight refuses only what gateEstimate refuses;
+// it says nothing when unsure, and gateEstimate then decides.
+func offSight(est *Estimate, b *Bearing, dir sightDir, maxRange float64) bool {
+	de, dn := flat(b.Observer, est.Point)
+	r2 := de*de + dn*dn
+	if r2 > maxRange*maxRange*1.21 {
+		return true
+	}
+	if r2 < 1 {
+		return false
+	}
+	c := est.Cov
+	sig := b.SigmaDeg * math.Pi / 180
+	j0, j1 := dn/r2, -de/r2
+	v := sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
+	lb := math.Abs(de*dir.cos-dn*dir.sin)/math.Sqrt(r2) - 1e-12
+	return v > 0 && lb > 0 && lb*lb > gateChi2One*v*(1+1e-9)
+}
+
+// sightBand is what refuses needs of a sight line to rule out
+// estimates as filed (cellPos) before reading them: its observer and
+// direction, its variance as gateEstimate takes it, that gate's limit of
+// range, and bounds of the east scale of flat (the cosine of the mean
+// latitude) between the observer and any point that could pass that
+// limit, so that no cosine need be taken per estimate.
+type sightBand struct {
+	ok       bool
+	lat, lon float64
+	dir      sightDir
+	sig2     float64
+	limit    float64
+	kLo, kHi float64
+}
+
+// sightBandOf is m's sightBand; none without a sight line, or near a pole.
+func (g *Engine) sightBandOf(m *member) sightBand {
+	b := m.bearing
+	if b == nil || m.bearingDir == (sightDir{}) {
+		return sightBand{}
+	}
+	maxRange := g.cfg.MaxRangeM
+	// A point whose north offset passes the range limit lies within
+	// 1.1·maxRange of the observer's latitude, so the mean of the two
+	// within half that; the margin covers rounding.
+	w := 1.1*maxRange/mPerDeg/2*(1+1e-6) + 1e-9
+	lat := math.Abs(b.Observer.Lat)
+	if !(lat+w < 89) {
+		return sightBand{}
+	}
+	sig := b.SigmaDeg * math.Pi / 180
+	return sightBand{
+		ok: true, lat: b.Observer.Lat, lon: b.Observer.Lon, dir: m.bearingDir,
+		sig2:  sig * sig,
+		limit: maxRange * maxRange * 1.21,
+		// cos falls with |latitude|; a part in 10⁹ covers the rounding of
+		// flat's cosine and of its product.
+		kLo: math.Cos((lat+w)*math.Pi/180) * (1 - 1e-9),
+		kHi: math.Cos(max(lat-w, 0)*math.Pi/180) * (1 + 1e-9),
+	}
+}
+
+// refuses reports that gateEstimate must refuse the sight line against
+// the estimate filed as at (its point, and majorSigma of its
+// covariance), as offSight does, but from bounds: flat's east offset lies
+// between those at the east scales kLo and kHi, and the estimate's
+// covariance adds at most majorSigma² over the squared distance to the
+// variance of the azimuth. The north offset is flat's own. Margins as in
+// offSight; it says nothing of the open cell, nor when unsure.
+func (s *sightBand) refuses(at cellPos) bool {
+	if !s.ok || at.cx == openCell {
+		return false
+	}
+	dn := (at.lat - s.lat) * mPerDeg
+	if dn*dn > s.limit {
+		return true // gateEstimate's r2 is at least dn²
+	}
+	dlon := (at.lon - s.lon) * mPerDeg
+	deA, deB := dlon*s.kLo, dlon*s.kHi
+	if deA > deB {
+		deA, deB = deB, deA
+	}
+	minDe2 := min(deA*deA, deB*deB)
+	if deA <= 0 && deB >= 0 {
+		minDe2 = 0
+	}
+	r2min := minDe2 + dn*dn
+	if r2min > s.limit*(1+1e-9) {
+		return true
+	}
+	if r2min < 2 {
+		return false // gateEstimate may not judge the azimuth
+	}
+	// The cross product is linear in the east offset: least in size at an
+	// end of its range, unless it changes sign within it.
+	cA, cB := deA*s.dir.cos-dn*s.dir.sin, deB*s.dir.cos-dn*s.dir.sin
+	if !(cA*cB > 0) {
+		return false
+	}
+	rmax := math.Sqrt(max(deA*deA, deB*deB) + dn*dn)
+	lb := min(math.Abs(cA), math.Abs(cB))/rmax - 1e-12
+	v := s.sig2 + at.sigma*at.sigma*(1+1e-9)/r2min
+	return lb > 0 && lb*lb > gateChi2One*v*(1+1e-9)
+}
+
 // gateEstimates compares two estimates of one place: the Mahalanobis
 // distance of their difference under the sum of their covariances.
 func gateEstimates(a, b *Estimate) (float64, bool) {

@@ -91,13 +91,15 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 	tp := geo.NewTangent(start)
 	var buf [8]lookout // most events have a few sight lines: on the stack
 	sights := lookouts(buf[:0], tp, bearings)
+	var fbuf [8]plotted
+	plots := plot(fbuf[:0], tp, fixes)
 	x := [2]float64{0, 0}
 	var info [2][2]float64
 	var chi2 float64
 	for iter := 0; iter < 20; iter++ {
 		p := tp.FromENU(x[0], x[1])
 		var g [2]float64
-		info, g, chi2 = normalEquations(tp, p, x, sights, fixes)
+		info, g, chi2 = normalEquations(p, x, sights, plots)
 		cov, ok := invert(info)
 		if !ok {
 			return Estimate{}, ErrNoFix
@@ -110,7 +112,7 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 		}
 	}
 	p := tp.FromENU(x[0], x[1])
-	info, _, chi2 = normalEquations(tp, p, x, sights, fixes)
+	info, _, chi2 = normalEquations(p, x, sights, plots)
 	cov, ok := invert(info)
 	if !ok || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
 		return Estimate{}, ErrNoFix
@@ -123,7 +125,7 @@ func Locate(bearings []Bearing, fixes []Fix) (Estimate, error) {
 // reports' positions and error models.
 func CRLB(truth geo.Point, bearings []Bearing, fixes []Fix) ([2][2]float64, error) {
 	tp := geo.NewTangent(truth)
-	info, _, _ := normalEquations(tp, truth, [2]float64{}, lookouts(nil, tp, bearings), fixes)
+	info, _, _ := normalEquations(truth, [2]float64{}, lookouts(nil, tp, bearings), plot(nil, tp, fixes))
 	cov, ok := invert(info)
 	if !ok {
 		return cov, ErrNoFix
@@ -160,12 +162,29 @@ func lookouts(out []lookout, tp *geo.Tangent, bearings []Bearing) []lookout {
 	return out
 }
 
+// plotted is a fix made ready for the iterations of Locate: its place in
+// the fit's plane, which does not move between them (ToENU once, not at
+// every step).
+type plotted struct {
+	Fix
+	e, n float64
+}
+
+// plot appends the fixes, made ready, to out.
+func plot(out []plotted, tp *geo.Tangent, fixes []Fix) []plotted {
+	for _, f := range fixes {
+		e, n := tp.ToENU(f.Point)
+		out = append(out, plotted{f, e, n})
+	}
+	return out
+}
+
 // normalEquations returns the Fisher information JᵀWJ, the gradient JᵀWr
 // and χ² at the point p (plane coordinates x). Bearing residuals are
 // taken at the observer (the azimuth from it, Tangent.Look), so meridian
 // convergence over tens of kilometres does not bias them; their Jacobian
 // is the plane's, whose error is of the same small order.
-func normalEquations(tp *geo.Tangent, p geo.Point, x [2]float64, sights []lookout, fixes []Fix) (info [2][2]float64, g [2]float64, chi2 float64) {
+func normalEquations(p geo.Point, x [2]float64, sights []lookout, fixes []plotted) (info [2][2]float64, g [2]float64, chi2 float64) {
 	add := func(j [2]float64, r, w float64) {
 		info[0][0] += w * j[0] * j[0]
 		info[0][1] += w * j[0] * j[1]
@@ -194,8 +213,9 @@ func normalEquations(tp *geo.Tangent, p geo.Point, x [2]float64, sights []lookou
 			add([2]float64{de / r, dn / r}, b.RangeM-dist, 1/(b.RangeSigmaM*b.RangeSigmaM))
 		}
 	}
-	for _, f := range fixes {
-		fe, fn := tp.ToENU(f.Point)
+	for i := range fixes {
+		f := &fixes[i]
+		fe, fn := f.e, f.n
 		w := 1 / (f.SigmaM * f.SigmaM)
 		add([2]float64{1, 0}, fe-x[0], w)
 		add([2]float64{0, 1}, fn-x[1], w)

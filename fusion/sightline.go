@@ -47,6 +47,22 @@ const (
 
 // quantile q (0–1) of the samples, at the middle of its bin.
 func (f *sourceFit) quantile(q float64) float64 {
+	slot := 0 // where to keep it: the first free place, else the first
+	for i := range f.quantiles {
+		if m := &f.quantiles[i]; !m.ok {
+			slot = i
+			break
+		} else if m.q == q {
+			return m.v
+		}
+	}
+	v := f.binQuantile(q)
+	f.quantiles[slot] = quantileMemo{q, v, true}
+	return v
+}
+
+// binQuantile is quantile worked out from the bins.
+func (f *sourceFit) binQuantile(q float64) float64 {
 	want, seen := max(int(math.Ceil(q*float64(f.n))), 1), 0
 	for i, c := range f.bins {
 		if seen += int(c); seen >= want {

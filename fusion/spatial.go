@@ -99,17 +99,28 @@ type cellPos struct {
 	lat, lon float64
 	reach    float64 // the event's own part of the distance bound, m
 	sigma    float64 // majorSigma of its covariance, m
+	// placed: the event has an estimate of the phase (place), in this
+	// cell or in the open one; so that mayEstimate need not read it.
+	// Like the rest, it is as of the event's last refile, which is
+	// current: the engine reindexes an event after every change to its
+	// estimates, before it looks for candidates again (bestMatch and
+	// mergeCandidates rely on it).
+	placed bool
 }
 
 // cellEntry is an event filed in a cell, with the first time bucket it
 // is filed under (its cellLo), so that a query over several buckets
 // takes it once — at the first of them it visits — without reading the
-// event.
+// event. It keeps where the event is filed for both phases (its cellAt;
+// refile keeps them current), not only the cell's own: the bounds that
+// rule events out (farFrom, mergeCandidates) read the other phase's too,
+// and reading them from the entry, beside the rest, spares a query a
+// visit to each event it rules out, scattered in memory.
 type cellEntry struct {
 	e     *Event
 	first int64
 	when  cellTime
-	cellPos
+	at    [2]cellPos
 }
 
 // cellTime is what a query asks of an event's times, kept in its cell
@@ -132,11 +143,11 @@ func fixReachM(sigma float64) float64 {
 // farther than maxEventReachM, or when its covariance is not a plain
 // positive semi-definite one (for which the bound above does not hold).
 func placeCell(e *Event, p phase) cellPos {
-	open := cellPos{cx: openCell, cy: openCell}
 	est := e.place(p)
 	if est == nil {
-		return open
+		return cellPos{cx: openCell, cy: openCell}
 	}
+	open := cellPos{cx: openCell, cy: openCell, placed: true}
 	c := est.Cov
 	// Positive semi-definite, and not so thin that rounding could let a
 	// gate pass what it refuses in exact arithmetic: the determinant at
@@ -154,7 +165,7 @@ func placeCell(e *Event, p phase) cellPos {
 	if !(math.Abs(lat) <= 90 && math.Abs(lon) <= 360) {
 		return open
 	}
-	return cellPos{int32(math.Floor(lon / cellDeg)), int32(math.Floor(lat / cellDeg)), lat, lon, r, majorSigma(c)}
+	return cellPos{int32(math.Floor(lon / cellDeg)), int32(math.Floor(lat / cellDeg)), lat, lon, r, majorSigma(c), true}
 }
 
 // cellSlot is the coarse time bucket of the cells at t: the spatial index
@@ -180,7 +191,7 @@ func (g *Engine) refile(e *Event) {
 				b := g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))]
 				for i := range b {
 					if b[i].e == e {
-						b[i].cellPos, b[i].when = c, when
+						b[i].at, b[i].when = at, when
 						break
 					}
 				}
@@ -193,7 +204,7 @@ func (g *Engine) refile(e *Event) {
 	for s := lo; s <= hi; s++ {
 		for p, c := range at {
 			k := cellKeyOf(s, c.cx, c.cy, phase(p))
-			g.cells[k] = append(g.cells[k], cellEntry{e, lo, when, c})
+			g.cells[k] = append(g.cells[k], cellEntry{e, lo, when, at})
 		}
 	}
 	e.cellLo, e.cellHi, e.cellAt, e.cellWhen = lo, hi, at, when
@@ -254,7 +265,7 @@ func (g *Engine) nearCandidates(m *member, s span) ([]*Event, [2]fixBound, bool)
 			bounds[p] = g.fixBound(f)
 		}
 	}
-	out, ok := g.near(q, bounds[q], s, nil, func(e *Event) bool { return farFrom(e, &bounds) })
+	out, ok := g.near(q, bounds[q], s, nil, func(x *cellEntry) bool { return farFrom(&x.at, &bounds) })
 	return out, bounds, ok
 }
 
@@ -273,8 +284,8 @@ func (g *Engine) mergeCandidates(e *Event) []*Event {
 				continue
 			}
 			b := placeBound(other)
-			out, ok := g.near(q, placeBound(at), e.reach(), e, func(f *Event) bool {
-				o := f.cellAt[1-q]
+			out, ok := g.near(q, placeBound(at), e.reach(), e, func(x *cellEntry) bool {
+				o := x.at[1-q]
 				return o.cx != openCell && b.gateFar(o)
 			})
 			if ok {
@@ -291,8 +302,10 @@ func (g *Engine) mergeCandidates(e *Event) []*Event {
 // near the point of pt: in a cell within pt.reach+maxEventReachM of it,
 // and not ruled out by the gate's bound (fixBound.gateFar); and for which
 // drop is false. ok is false when the point is odd or its box visits
-// more than maxQueryCells cells.
-func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Event) bool) (out []*Event, ok bool) {
+// more than maxQueryCells cells. g.candAt lists, beside each event, where
+// it is filed (its cellAt, as its entry holds it), for the caller to
+// read instead of the event until the index changes.
+func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*cellEntry) bool) (out []*Event, ok bool) {
 	if !pt.ok {
 		return nil, false
 	}
@@ -313,6 +326,7 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 	}
 	pt.cos = min(pt.cos, cosLo)
 	out = g.cands[:0]
+	at := g.candAt[:0]
 	lo, hi := cellSlot(s.lo), cellSlot(s.hi)
 	final := g.newest - g.cfg.Horizon.Seconds()
 	add := func(b []cellEntry, slot int64) {
@@ -321,14 +335,14 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 			if slot != max(lo, x.first) {
 				continue // met in an earlier bucket of this query
 			}
-			if x.when.last < final || !x.when.reach.overlaps(s) || x.cx != openCell && pt.gateFar(x.cellPos) {
+			if x.when.last < final || !x.when.reach.overlaps(s) || x.at[q].cx != openCell && pt.gateFar(x.at[q]) {
 				continue // ruled out without reading the event
 			}
-			e := x.e
-			if e == except || drop(e) {
+			if x.e == except || drop(x) {
 				continue
 			}
-			out = append(out, e)
+			out = append(out, x.e)
+			at = append(at, &x.at)
 		}
 	}
 	for slot := lo; slot <= hi; slot++ {
@@ -339,7 +353,7 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*Ev
 			}
 		}
 	}
-	g.cands = out
+	g.cands, g.candAt = out, at
 	return out, true
 }
 
@@ -409,22 +423,23 @@ func (b *fixBound) gateFar(at cellPos) bool {
 }
 
 // farFrom reports whether fits must refuse every phase of a report with
-// these fixes against e, by e's estimates as filed (cellAt): a fix of
-// phase q must pass the gate against e's estimate of q, and must lie
-// within a round's range (withinFire: MaxFireRangeM, plus three σ of the
-// estimate and of the fix) of e's estimate of the other phase, whatever
-// phase the report is tried as. An estimate's reach (at least three of
-// its σ) stands in for its own part of either bound.
-func farFrom(e *Event, bounds *[2]fixBound) bool {
+// these fixes against an event, by its estimates as filed (its cellAt, as
+// its cell entries hold them): a fix of phase q must pass the gate
+// against the event's estimate of q, and must lie within a round's range
+// (withinFire: MaxFireRangeM, plus three σ of the estimate and of the
+// fix) of its estimate of the other phase, whatever phase the report is
+// tried as. An estimate's reach (at least three of its σ) stands in for
+// its own part of either bound.
+func farFrom(filed *[2]cellPos, bounds *[2]fixBound) bool {
 	for q := range bounds {
 		b := &bounds[q]
 		if !b.ok {
 			continue
 		}
-		if at := e.cellAt[q]; at.cx != openCell && b.gateFar(at) {
+		if at := filed[q]; at.cx != openCell && b.gateFar(at) {
 			return true
 		}
-		if at := e.cellAt[1-q]; at.cx != openCell && b.far(at, b.fire-b.reach) {
+		if at := filed[1-q]; at.cx != openCell && b.far(at, b.fire-b.reach) {
 			return true
 		}
 	}
@@ -449,10 +464,10 @@ func (g *Engine) sightBound(b *Bearing) fixBound {
 	return fixBound{ok: true, lat: b.Observer.Lat, lon: b.Observer.Lon, reach: reach, cos: math.Cos(maxLat * math.Pi / 180)}
 }
 
-// outOfSight reports whether both of e's estimates, as filed, lie beyond
-// the reach of the sight line's observer (sightBound).
-func outOfSight(e *Event, b *fixBound) bool {
-	for _, at := range e.cellAt {
+// outOfSight reports whether both of an event's estimates, as filed,
+// lie beyond the reach of the sight line's observer (sightBound).
+func outOfSight(filed *[2]cellPos, b *fixBound) bool {
+	for _, at := range filed {
 		if at.cx == openCell || !b.far(at, 0) {
 			return false
 		}

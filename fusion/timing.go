@@ -128,20 +128,7 @@ func (g *Engine) agreement(ms []*member, est *Estimate) (span, int) {
 	if len(ms) == 1 {
 		return meet, 1
 	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		switch {
-		case a.at < b.at:
-			return -1
-		case a.at > b.at:
-			return 1
-		case a.open != b.open:
-			if a.open {
-				return -1
-			}
-			return 1
-		}
-		return a.owner - b.owner
-	})
+	sortEdges(edges)
 	active := grow(b.active, len(ms))
 	clear(active)
 	b.active = active
@@ -194,6 +181,42 @@ type edge struct {
 	at    float64
 	open  bool
 	owner int
+}
+
+// edgeOrder orders edges by time, an opening before a closing at one
+// time, then by owner. Edges it does not tell apart are equal in every
+// field: any sort gives the same list.
+func edgeOrder(a, b edge) int {
+	switch {
+	case a.at < b.at:
+		return -1
+	case a.at > b.at:
+		return 1
+	case a.open != b.open:
+		if a.open {
+			return -1
+		}
+		return 1
+	}
+	return a.owner - b.owner
+}
+
+// sortEdges sorts edges by edgeOrder. Most lists agreement sorts are of
+// a dozen edges or fewer, which slices.SortFunc sorts by insertion,
+// calling the comparison through a function value at every step: the
+// same insertion sort, with the comparison inlined, takes a fraction of
+// the time and gives the very same list (whatever the times, NaN
+// included). Longer lists go to slices.SortFunc.
+func sortEdges(edges []edge) {
+	if len(edges) > 12 {
+		slices.SortFunc(edges, edgeOrder)
+		return
+	}
+	for i := 1; i < len(edges); i++ {
+		for j := i; j > 0 && edgeOrder(edges[j], edges[j-1]) < 0; j-- {
+			edges[j], edges[j-1] = edges[j-1], edges[j]
+		}
+	}
 }
 
 // agreementBuffers are agreement's scratch slices, kept by the engine.
