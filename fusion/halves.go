@@ -67,16 +67,57 @@ func (g *Engine) turnOrphans(e *Event) *Event {
 	if e.group != "fire" {
 		return nil
 	}
+	// What turnAgainst asks of e itself, first: most events have no line
+	// that points at their other end, and are not halves; they need no
+	// search (it runs after every change).
+	suspect, half := g.suspect(e), isHalf(e)
+	if !suspect && !half {
+		return nil
+	}
 	for _, f := range g.mergeCandidates(e) {
 		switch {
 		case f.gone:
-		case g.turnAgainst(e, f):
+		case suspect && g.turnAgainst(e, f):
 			return e
-		case g.turnAgainst(f, e):
+		case half && g.turnAgainst(f, e):
 			return f
 		}
 	}
 	return nil
+}
+
+// suspect: e has a line turnAgainst(e, …) could turn — one that states
+// an end p, turned round never yet, fitting e's place of the other end
+// and its time.
+func (g *Engine) suspect(e *Event) bool {
+	for i := range e.members {
+		if g.turnable(e, &e.members[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// turnable: m, of e, is a sight line alone that states an end, has not
+// been turned round, and fits e's place of the other end and its time.
+func (g *Engine) turnable(e *Event, m *member) bool {
+	if m.phase == phaseEither || m.flipped || m.bearing == nil || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
+		return false
+	}
+	q := 1 - m.phase
+	other := e.place(q)
+	return other != nil && g.fitsEstimate(other, m.bearing) && g.heardAt(m, other, e.win[q])
+}
+
+// isHalf: e placed one end of its firing and says nothing of the other.
+func isHalf(e *Event) bool {
+	for _, p := range []phase{phaseLaunch, phaseImpact} {
+		if e.place(p) != nil && e.place(1-p) == nil {
+			bs, fs := e.measurements(1 - p)
+			return len(bs)+len(fs) == 0
+		}
+	}
+	return false
 }
 
 // turnAgainst turns round a sight line of e that states one end p of the
@@ -106,10 +147,7 @@ func (g *Engine) turnAgainst(e, f *Event) bool {
 		}
 		for i := range e.members {
 			m := &e.members[i]
-			if m.phase != p || m.flipped || m.bearing == nil || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
-				continue
-			}
-			if g.fitsEstimate(est, m.bearing) || !g.fitsEstimate(other, m.bearing) || !g.heardAt(m, other, e.win[q]) {
+			if m.phase != p || !g.turnable(e, m) || g.fitsEstimate(est, m.bearing) {
 				continue
 			}
 			var bs []Bearing
