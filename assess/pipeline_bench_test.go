@@ -15,7 +15,8 @@ import (
 
 // BenchmarkFuseAndAssess measures the mechanism's core as the server runs
 // it: every report fused in ledger order, final events taken as they
-// become final, and every event assessed under the demo agreement — and,
+// become final, and every event assessed under the demo agreement on the
+// second core while fusion goes on (fusion.Live's pipeline) — and,
 // in the same run, fusion alone, the baseline the assessment's cost is
 // read against. The scenario is the simulator's escalation;
 // TRUCE_BENCH_SCALE sets its density (10: about 50,000 reports a day; 132:
@@ -48,39 +49,64 @@ func BenchmarkFuseAndAssess(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fuse := func(assessor *assess.Assessor) (events int) {
+	// fuse runs as fusion.Live does: each batch of 5,000 reports fused in
+	// ledger order, the events that became final snapshotted and handed to
+	// another goroutine, which assesses them while fusion goes on (with a
+	// nil assessor it only counts them: fusion alone).
+	fuse := func(assessor *assess.Assessor) (events int, err error) {
 		g := fusion.NewEngine(fusion.Config{})
-		judge := func(es []*fusion.Event) {
-			for _, e := range es {
-				events++
-				if assessor != nil {
-					s := e.Snapshot()
-					if _, err := assessor.Assess(s, s.Reports, assess.NoReview); err != nil {
-						b.Fatal(err)
+		final := make(chan []fusion.Event, 2)
+		type result struct {
+			n   int
+			err error
+		}
+		done := make(chan result)
+		go func() {
+			var r result
+			for es := range final {
+				for _, s := range es {
+					r.n++
+					if assessor != nil && r.err == nil {
+						_, r.err = assessor.Assess(s, s.Reports, assess.NoReview)
 					}
 				}
 			}
+			done <- r
+		}()
+		hand := func(es []*fusion.Event) {
+			snaps := make([]fusion.Event, len(es))
+			for i, e := range es {
+				snaps[i] = e.Snapshot()
+			}
+			final <- snaps
 		}
 		for i := range obs {
 			g.Add(int64(i+1), &obs[i])
-			if i%5000 == 4999 { // as fusion.Live does after each batch
-				judge(g.TakeFinal())
+			if i%5000 == 4999 {
+				hand(g.TakeFinal())
 			}
 		}
-		judge(g.TakeFinal())
-		judge(g.Events())
-		return events
+		hand(g.TakeFinal())
+		hand(g.Events())
+		close(final)
+		r := <-done
+		return r.n, r.err
 	}
 	b.ResetTimer()
 	var fuseOnly, both time.Duration
 	var events int
 	for range b.N {
 		t0 := time.Now()
-		fuse(nil)
+		if _, err := fuse(nil); err != nil {
+			b.Fatal(err)
+		}
 		t1 := time.Now()
 		// A fresh assessor each round: its per-agreement preparation is
 		// part of the cost.
-		events = fuse(assess.New(versions, assess.Config{Sources: func(id string) (assess.SourceInfo, bool) { s, ok := reg[id]; return s, ok }}))
+		events, err = fuse(assess.New(versions, assess.Config{Sources: func(id string) (assess.SourceInfo, bool) { s, ok := reg[id]; return s, ok }}))
+		if err != nil {
+			b.Fatal(err)
+		}
 		fuseOnly, both = fuseOnly+t1.Sub(t0), both+time.Since(t1)
 	}
 	n := float64(b.N * len(obs))
