@@ -120,12 +120,12 @@ func TestFusionAgainstTruth(t *testing.T) {
 		minF1    float64
 		maxRatio float64
 	}{
-		{"violations", 1, 0.93, 1.3},
-		{"violations", 2, 0.93, 1.3},
-		{"violations", 3, 0.93, 1.3},
-		{"escalation", 1, 0.74, 1.5},
-		{"escalation", 2, 0.72, 2.4},
-		{"escalation", 3, 0.72, 2.4},
+		{"violations", 1, 0.94, 1.3},
+		{"violations", 2, 0.94, 1.3},
+		{"violations", 3, 0.94, 1.3},
+		{"escalation", 1, 0.76, 1.3},
+		{"escalation", 2, 0.74, 2.4},
+		{"escalation", 3, 0.78, 2.0},
 	} {
 		t.Run(fmt.Sprintf("%s/%d", c.scenario, c.seed), func(t *testing.T) {
 			obs, truth := simulate(t, c.scenario, c.seed, 24*time.Hour)
