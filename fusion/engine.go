@@ -150,6 +150,10 @@ type Engine struct {
 	// strings holds one copy of each source and marking seen
 	// (fast_intern.go).
 	strings map[string]string
+	// lone lists, by source, the events that are one stated sight line
+	// of that source alone (halves.go, turnLone); entries that stopped
+	// being so are dropped as they are met, and at each sweep.
+	lone map[string][]*Event
 }
 
 type bucketKey struct {

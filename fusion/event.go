@@ -89,6 +89,7 @@ type Event struct {
 	cellHi   int64
 	cellWhen cellTime // its times as its cell entries hold them
 	into     *Event   // the event it was merged into
+	lone     bool     // listed in the engine's lone lines (halves.go)
 	slotLo   int64    // time buckets it is indexed in, inclusive
 	slotHi   int64
 

@@ -70,6 +70,9 @@ func (g *Engine) turnOrphans(e *Event) *Event {
 	// What turnAgainst asks of e itself, first: most events have no line
 	// that points at their other end, and are not halves; they need no
 	// search (it runs after every change).
+	if f := g.turnLoneFor(e); f != nil {
+		return f
+	}
 	suspect, half := g.suspect(e), isHalf(e)
 	if !suspect && !half {
 		return nil
@@ -184,4 +187,123 @@ func (g *Engine) heardAt(m *member, est *Estimate, w span) bool {
 		}
 	}
 	return false
+}
+
+// A firing's second sound can come before the rest of its reports: an
+// array that called the launch incoming, reporting before anyone else,
+// makes an event of one line; when the firing's event forms and the same
+// array's impact joins it, nothing would turn that line round (the rule
+// that turns a report's stated direction sees only reports that come
+// after). The engine keeps each source's lone lines (lone) so that an
+// event can find, cheaply, the other sound of an observer it holds.
+
+// loneLine: e is one sight line alone that states an end of its firing
+// and has not been turned round.
+func loneLine(e *Event) bool {
+	if len(e.members) != 1 || e.gone {
+		return false
+	}
+	m := &e.members[0]
+	return m.phase != phaseEither && !m.flipped && m.bearing != nil && m.fix[0] == nil && m.fix[1] == nil && m.back == nil
+}
+
+// turnLoneFor lists e among the lone lines if it is one; else, for each
+// observer that gave e a sight line stating an end p, it looks among that
+// observer's lone lines for its other sound (turnLone) and turns the
+// first it finds, returning it (refreshed, to be reindexed), or nil.
+func (g *Engine) turnLoneFor(e *Event) *Event {
+	if e.group != "fire" {
+		return nil
+	}
+	if loneLine(e) {
+		if !e.lone {
+			if g.lone == nil {
+				g.lone = map[string][]*Event{}
+			}
+			src := e.members[0].key.Source
+			g.lone[src] = append(g.lone[src], e)
+			e.lone = true
+		}
+		return nil
+	}
+	for i := range e.members {
+		m := &e.members[i]
+		if m.bearing == nil || m.phase == phaseEither {
+			continue
+		}
+		list := g.lone[m.key.Source]
+		if len(list) == 0 {
+			continue
+		}
+		keep := list[:0]
+		var turned *Event
+		for _, f := range list {
+			if !loneLine(f) {
+				f.lone = false
+				continue
+			}
+			keep = append(keep, f)
+			if turned == nil && f.members[0].phase == m.phase && g.turnLone(f, e) {
+				turned = f
+			}
+		}
+		clear(list[len(keep):])
+		g.lone[m.key.Source] = keep
+		if turned != nil {
+			return turned
+		}
+	}
+	return nil
+}
+
+// turnLone turns round the line of e, a lone line, when f holds the same
+// observer's sight line of the end e states and places the other end,
+// which e's line fits (by its estimate, not by time alone) though it
+// does not fit f as the end it states: e is that observer's other sound.
+func (g *Engine) turnLone(e, f *Event) bool {
+	m := &e.members[0]
+	p := m.phase
+	q := 1 - p
+	// A final line is history, whether or not it was taken out yet
+	// (TakeFinal): the same either way.
+	if e.last < g.finalBefore(e.group) {
+		return false
+	}
+	if f.gone || f.group != e.group || f.place(q) == nil || f.seenBy(m.key.Source, q) || !f.seenBy(m.key.Source, p) {
+		return false
+	}
+	var none sightBand
+	if _, ok := g.fits(f, m, p, &none); ok {
+		return false
+	}
+	if mt, ok := g.fits(f, m, q, &none); !ok || mt.tier != tierEstimate {
+		return false
+	}
+	m.phase, m.flipped = q, true
+	e.lone = false
+	e.Version++
+	g.refresh(e)
+	return true
+}
+
+// pruneLone drops from the lone lines the events that are no longer one
+// (merged, retired, joined by another report, turned round), so that the
+// lists hold the active window's lone lines only.
+func (g *Engine) pruneLone() {
+	for src, list := range g.lone {
+		keep := list[:0]
+		for _, e := range list {
+			if loneLine(e) && e.last >= g.finalBefore(e.group) {
+				keep = append(keep, e)
+			} else {
+				e.lone = false
+			}
+		}
+		clear(list[len(keep):])
+		if len(keep) == 0 {
+			delete(g.lone, src)
+		} else {
+			g.lone[src] = keep
+		}
+	}
 }

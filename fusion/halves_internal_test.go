@@ -186,3 +186,53 @@ func TestSoundsInOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestLoneSecondSound: an array's launch, called incoming and reported
+// before anything else of the firing, is an event of one line; once the
+// firing's event holds the same array's impact and places the launch
+// where that line points, the line is turned round and joins it. Without
+// the array's impact in that event nothing says so, and the line stays.
+func TestLoneSecondSound(t *testing.T) {
+	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
+	launch := geo.Point{Lat: 48.30, Lon: 37.80}
+	impact := geo.Direct(launch, 250, 6000)
+	side := geo.Direct(geo.Direct(launch, 250, 2000), 340, 4000)
+	const flight = 20 * time.Second
+	radar := func() observation.Observation {
+		cep, ocep := 150.0, 60.0
+		return observation.Observation{Source: "radar-1", ID: "R", ObservedAt: t0, TimeSigmaS: 1, Kind: observation.Explosion,
+			Fire: observation.Outgoing, Count: 1,
+			Location: &observation.Point{Lat: impact.Lat, Lon: impact.Lon, Resolved: true, CEPm: &cep},
+			Origin:   &observation.Point{Lat: launch.Lat, Lon: launch.Lon, Resolved: true, CEPm: &ocep}}
+	}
+	sideHeard := func(id string, what geo.Point, at time.Time) observation.Observation {
+		o := heard(id, side, what, at, observation.Incoming)
+		o.Source = "acoustic-side"
+		return o
+	}
+	for _, c := range []struct {
+		name   string
+		obs    []observation.Observation
+		events int
+	}{
+		{"the array's impact in the firing's event: its lone launch line joins", []observation.Observation{
+			sideHeard("L", launch, t0), radar(), sideHeard("I", impact, t0.Add(flight)),
+		}, 1},
+		{"no word from the array in the firing's event: the line stays alone", []observation.Observation{
+			sideHeard("L", launch, t0), radar(),
+		}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewEngine(Config{})
+			for i := range c.obs {
+				g.Add(int64(i+1), &c.obs[i])
+			}
+			if es := g.Events(); len(es) != c.events {
+				for _, e := range es {
+					t.Log(describe(e))
+				}
+				t.Fatalf("%d events, want %d", len(es), c.events)
+			}
+		})
+	}
+}

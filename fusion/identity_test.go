@@ -28,11 +28,11 @@ import (
 var identityGolden = map[string]string{
 	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
 	"violations/2": "bcdefab3b382e3af2e85b086aa7dd0b8a65100d3b5138c9c5ac306057dc8d6fd",
-	"violations/3": "8a50d9e68f67e7e8d8325f629ba61c0476d7cf30d552d02743da9baa5b33de2c",
+	"violations/3": "129faecf0257d6038eaac9bef4a6e47c9cf1ad93dd7af88c1d2fb7a54fccb8ab",
 	"escalation/1": "dcd530e0aa5362e4d6f3f6551516856fa485d76e2f2a2f9770c194a4b2b53528",
-	"escalation/2": "4f73c86ed1cd4de03a0fc466832791d8a672241e55fcecd6dc4806c49ba1453a",
-	"escalation/3": "0e354f1fc9a353a65aa8384a3b32d2d093c3662a9ff08971ee1466fa8da73716",
-	"bench":        "c2a32b7f65b3b6b73a730ea0cb9fa7d8f9dcc8c53ac53343d20bb06a4bbbfec6",
+	"escalation/2": "18a524ce8a0e726477e6e8ad2d87b6da31ad7cee1bf45920f3f442b285b2f87c",
+	"escalation/3": "9cb7d9a349db4da6a82c1431073f3574b6d160814cb424dbd2181e70a608890b",
+	"bench":        "03d65e8b777055b468f4ef81c35161d5e4411c0265c33ab06588e82b2f6857b2",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

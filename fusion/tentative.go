@@ -170,6 +170,7 @@ func (g *Engine) sweep() {
 		return
 	}
 	g.swept = at
+	g.pruneLone()
 	for _, e := range g.events {
 		if !e.gone && e.Sources == 1 && e.last >= g.finalBefore(e.group) {
 			g.judge(e)
