@@ -59,20 +59,21 @@ func (g *Engine) canFly(launch, impact *Event) bool {
 	return impact.win[phaseImpact].overlaps(span{l.lo, l.hi + flight})
 }
 
-// turnOrphans looks among the events e may merge with for one that
-// shows a sight line of e, or e one of theirs, to stand for the other end
-// of the firing (turnAgainst), and turns that line round; it returns the
-// event it changed (refreshed, to be reindexed), or nil.
-func (g *Engine) turnOrphans(e *Event) *Event {
+// turnLines turns round one sight line that a neighbour shows to stand
+// for the other end of its firing: an observer's lone line that is the
+// other sound of a line e holds (turnLoneFor), or a line of e or of an
+// event e may merge with, against the other (turnAgainst). It returns
+// the event it changed (refreshed, to be reindexed), or nil.
+func (g *Engine) turnLines(e *Event) *Event {
 	if e.group != "fire" {
 		return nil
 	}
-	// What turnAgainst asks of e itself, first: most events have no line
-	// that points at their other end, and are not halves; they need no
-	// search (it runs after every change).
 	if f := g.turnLoneFor(e); f != nil {
 		return f
 	}
+	// What turnAgainst asks of e itself, first: most events have no line
+	// that points at their other end, and are not halves; they need no
+	// search (this runs after every change).
 	suspect, half := g.suspect(e), isHalf(e)
 	if !suspect && !half {
 		return nil
@@ -104,7 +105,7 @@ func (g *Engine) suspect(e *Event) bool {
 // turnable: m, of e, is a sight line alone that states an end, has not
 // been turned round, and fits e's place of the other end and its time.
 func (g *Engine) turnable(e *Event, m *member) bool {
-	if m.phase == phaseEither || m.flipped || m.bearing == nil || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
+	if !m.statedLine() {
 		return false
 	}
 	q := 1 - m.phase
@@ -200,10 +201,12 @@ func (g *Engine) heardAt(m *member, est *Estimate, w span) bool {
 // loneLine: e is one sight line alone that states an end of its firing
 // and has not been turned round.
 func loneLine(e *Event) bool {
-	if len(e.members) != 1 || e.gone {
-		return false
-	}
-	m := &e.members[0]
+	return len(e.members) == 1 && !e.gone && e.members[0].statedLine()
+}
+
+// statedLine: m is a sight line alone (no fix, no back-bearing) that
+// states an end of its firing and has not been turned round.
+func (m *member) statedLine() bool {
 	return m.phase != phaseEither && !m.flipped && m.bearing != nil && m.fix[0] == nil && m.fix[1] == nil && m.back == nil
 }
 

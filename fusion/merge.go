@@ -16,7 +16,7 @@ func (g *Engine) mergeAround(e *Event, queue *[]member) *Event {
 	if g.orderSounds(e) {
 		g.reindex(e)
 	}
-	if x := g.turnOrphans(e); x != nil {
+	if x := g.turnLines(e); x != nil {
 		g.reindex(x)
 	}
 	for range 16 {

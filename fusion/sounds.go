@@ -57,11 +57,10 @@ func (g *Engine) orderSounds(e *Event) bool {
 	return changed
 }
 
-// soundPair: m is a sight line alone, with a stated direction of fire,
-// not turned round yet.
+// soundPair: m is a sight line alone whose report states the direction
+// of fire, not turned round yet (statedLine).
 func soundPair(m *member) bool {
-	return m.bearing != nil && m.fix[0] == nil && m.fix[1] == nil && !m.flipped && m.obs != nil &&
-		(m.obs.Fire == observation.Outgoing || m.obs.Fire == observation.Incoming) && m.phase != phaseEither
+	return m.statedLine() && m.obs != nil && (m.obs.Fire == observation.Outgoing || m.obs.Fire == observation.Incoming)
 }
 
 // lines counts the sight lines source gave e.
