@@ -211,13 +211,8 @@ func (g *Engine) audit(e *Event) (int, bool) {
 	m := &e.members[worst]
 	if m.phase != phaseEither && !m.flipped && m.bearing != nil && m.fix[0] == nil && m.fix[1] == nil {
 		q := 1 - m.phase
-		if est := e.place(q); est != nil && g.fitsEstimate(est, m.bearing) {
-			hs, n := g.hypotheses(m, e.place(q))
-			for _, h := range hs[:n] {
-				if h.overlaps(e.win[q]) {
-					return worst, true
-				}
-			}
+		if est := e.place(q); est != nil && g.fitsEstimate(est, m.bearing) && g.heardAt(m, est, e.win[q]) {
+			return worst, true
 		}
 	}
 	return worst, false
@@ -249,15 +244,8 @@ func (g *Engine) disagreement(e *Event, m *member, p phase) float64 {
 			score += r
 		}
 	}
-	if m.resolved() == p && m.phase != phaseEither {
-		hs, n := g.hypotheses(m, e.place(p))
-		in := false
-		for _, h := range hs[:n] {
-			in = in || h.overlaps(e.win[p])
-		}
-		if !in {
-			score += 100
-		}
+	if m.resolved() == p && m.phase != phaseEither && !g.heardAt(m, e.place(p), e.win[p]) {
+		score += 100
 	}
 	return score
 }
