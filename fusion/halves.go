@@ -26,21 +26,23 @@ func (g *Engine) halves(e, f *Event) bool {
 	if e.group != "fire" {
 		return false
 	}
-	only := func(x *Event, p phase) bool {
-		if x.place(p) == nil || x.place(1-p) != nil {
-			return false
-		}
-		bs, fs := x.measurements(1 - p)
-		return len(bs)+len(fs) == 0
-	}
 	launch, impact := e, f
-	if !only(launch, phaseLaunch) || !only(impact, phaseImpact) {
+	if !halfOf(launch, phaseLaunch) || !halfOf(impact, phaseImpact) {
 		launch, impact = f, e
-		if !only(launch, phaseLaunch) || !only(impact, phaseImpact) {
+		if !halfOf(launch, phaseLaunch) || !halfOf(impact, phaseImpact) {
 			return false
 		}
 	}
 	return g.canFly(launch, impact)
+}
+
+// halfOf: x placed the end p of its firing and says nothing of the other.
+func halfOf(x *Event, p phase) bool {
+	if x.place(p) == nil || x.place(1-p) != nil {
+		return false
+	}
+	bs, fs := x.measurements(1 - p)
+	return len(bs)+len(fs) == 0
 }
 
 // canFly: rounds could have flown from launch's place of the launch to
@@ -49,14 +51,11 @@ func (g *Engine) halves(e, f *Event) bool {
 // distance allows.
 func (g *Engine) canFly(launch, impact *Event) bool {
 	o, p := launch.place(phaseLaunch), impact.place(phaseImpact)
-	d := roughDistanceM(o.Point, p.Point)
-	s := majorSigma(o.Cov) + majorSigma(p.Cov)
-	if d > g.fireRange()+3*s {
+	if roughDistanceM(o.Point, p.Point) > g.fireRange()+3*(majorSigma(o.Cov)+majorSigma(p.Cov)) {
 		return false
 	}
-	flight := min(g.cfg.MaxFlight.Seconds(), max(minFlightBoundS, (d+3*s)/roundSpeedMinMps))
 	l := launch.win[phaseLaunch]
-	return impact.win[phaseImpact].overlaps(span{l.lo, l.hi + flight})
+	return impact.win[phaseImpact].overlaps(span{l.lo, l.hi + g.flightBetween(o, p)})
 }
 
 // turnLines turns round one sight line that a neighbour shows to stand
@@ -115,13 +114,7 @@ func (g *Engine) turnable(e *Event, m *member) bool {
 
 // isHalf: e placed one end of its firing and says nothing of the other.
 func isHalf(e *Event) bool {
-	for _, p := range []phase{phaseLaunch, phaseImpact} {
-		if e.place(p) != nil && e.place(1-p) == nil {
-			bs, fs := e.measurements(1 - p)
-			return len(bs)+len(fs) == 0
-		}
-	}
-	return false
+	return halfOf(e, phaseLaunch) || halfOf(e, phaseImpact)
 }
 
 // turnAgainst turns round a sight line of e that states one end p of the

@@ -1,7 +1,5 @@
 package fusion
 
-import "github.com/truce-mechanism/truce/observation"
-
 // An observer that hears a firing hears it twice: the launch, then the
 // impact (DECISIONS 39). When it states the same direction of fire for
 // both, one statement is wrong, and association, which takes the reports
@@ -24,12 +22,15 @@ func (g *Engine) orderSounds(e *Event) bool {
 	changed := false
 	for i := range e.members {
 		a := &e.members[i]
-		if !soundPair(a) {
+		if !a.statedLine() {
 			continue
 		}
 		for j := i + 1; j < len(e.members); j++ {
 			b := &e.members[j]
-			if !soundPair(b) || b.key.Source != a.key.Source || b.obs.Fire != a.obs.Fire || a.phase == b.phase {
+			// Both reports stated the same direction (as sent: their
+			// phases may have been turned since) and now stand for
+			// different ends.
+			if !b.statedLine() || b.key.Source != a.key.Source || b.obs.Fire != a.obs.Fire || a.phase == b.phase {
 				continue
 			}
 			first, second := a, b
@@ -55,12 +56,6 @@ func (g *Engine) orderSounds(e *Event) bool {
 		g.refresh(e)
 	}
 	return changed
-}
-
-// soundPair: m is a sight line alone whose report states the direction
-// of fire, not turned round yet (statedLine).
-func soundPair(m *member) bool {
-	return m.statedLine() && m.obs != nil && (m.obs.Fire == observation.Outgoing || m.obs.Fire == observation.Incoming)
 }
 
 // lines counts the sight lines source gave e.

@@ -328,7 +328,7 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*ce
 	out = g.cands[:0]
 	at := g.candAt[:0]
 	lo, hi := cellSlot(s.lo), cellSlot(s.hi)
-	final := g.newest - g.cfg.Horizon.Seconds()
+	final := g.finalBefore("fire")
 	add := func(b []cellEntry, slot int64) {
 		for i := range b {
 			x := &b[i]

@@ -240,10 +240,17 @@ func grow[T any](s []T, n int) []T {
 // flightBound is the longest the rounds of e may have flown: the distance
 // from origin to impact at the slowest speed, when both are estimated.
 func (g *Engine) flightBound(e *Event) float64 {
-	f := g.cfg.MaxFlight.Seconds()
 	if o, p := e.Origin, e.place(phaseImpact); o != nil && p != nil {
-		d := roughDistanceM(o.Point, p.Point) + 3*(majorSigma(o.Cov)+majorSigma(p.Cov))
-		f = min(f, max(minFlightBoundS, d/roundSpeedMinMps))
+		return g.flightBetween(o, p)
 	}
-	return f
+	return g.cfg.MaxFlight.Seconds()
+}
+
+// flightBetween is the longest a round takes from the estimate o of a
+// launch to the estimate p of an impact: over the farthest they may lie
+// apart (three σ each beyond their distance), at the slowest a round
+// flies, but never less than minFlightBoundS nor more than MaxFlight.
+func (g *Engine) flightBetween(o, p *Estimate) float64 {
+	d := roughDistanceM(o.Point, p.Point) + 3*(majorSigma(o.Cov)+majorSigma(p.Cov))
+	return min(g.cfg.MaxFlight.Seconds(), max(minFlightBoundS, d/roundSpeedMinMps))
 }
