@@ -112,14 +112,17 @@ func (g *Engine) turnable(e *Event, m *member) bool {
 	return other != nil && g.fitsEstimate(other, m.bearing) && g.heardAt(m, other, e.win[q])
 }
 
-// isHalf: e placed one end of its firing and says nothing of the other.
+// isHalf: e placed one end of its firing and not the other (what
+// turnAgainst asks of its f).
 func isHalf(e *Event) bool {
-	return halfOf(e, phaseLaunch) || halfOf(e, phaseImpact)
+	return (e.place(phaseLaunch) == nil) != (e.place(phaseImpact) == nil)
 }
 
 // turnAgainst turns round a sight line of e that states one end p of the
-// firing when f, an event that placed only that end, shows it to be the
-// other: the line fits e's place of the other end and its time, not f's
+// firing when f, an event that placed only that end (and says nothing of
+// the other that disagrees with e's place of it: a crater's
+// back-bearing pointing at e's launch is one more word for it), shows it
+// to be the other: the line fits e's place of the other end and its time, not f's
 // place of p, while everything else e says of p agrees with f's place
 // and the rounds could have flown between the two events' ends. Without
 // a neighbour saying so, a line keeps the direction it states (right 24
@@ -136,7 +139,11 @@ func (g *Engine) turnAgainst(e, f *Event) bool {
 			continue
 		}
 		if bs, fs := f.measurements(q); len(bs)+len(fs) > 0 {
-			continue
+			// What f says of the other end (a crater's back-bearing)
+			// must agree with e's place of it.
+			if _, _, ok := gateEstimate(other, bs, fs, g.cfg.MaxRangeM); !ok {
+				continue
+			}
 		}
 		launch, impact := e, f
 		if p == phaseLaunch {

@@ -71,6 +71,18 @@ func TestFiringHalves(t *testing.T) {
 			heard("4", west, impact, t0.Add(flight), observation.Incoming),
 			heard("2", east, launch, t0, observation.Outgoing),
 		}, 1, "both"},
+		{"a crater whose back-bearing points at the launch turns the launch's misstated line too", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("5", south, launch, t0, observation.Incoming),
+			crater("6", impact, launch, t0.Add(20*time.Minute)),
+		}, 1, "both"},
+		{"a crater whose back-bearing points elsewhere does not", []observation.Observation{
+			heard("1", north, launch, t0, observation.Outgoing),
+			heard("2", east, launch, t0, observation.Outgoing),
+			heard("5", south, launch, t0, observation.Incoming),
+			crater("6", impact, geo.Direct(impact, 160, 6000), t0.Add(20*time.Minute)),
+		}, 2, "launch+impact line"},
 		{"an impact ten minutes later is another firing", []observation.Observation{
 			heard("1", north, launch, t0, observation.Outgoing),
 			heard("2", east, launch, t0, observation.Outgoing),
@@ -117,6 +129,16 @@ func TestFiringHalves(t *testing.T) {
 			}
 		})
 	}
+}
+
+// crater is a patrol's report of a crater at impact, found at time at
+// (σ half an hour), with its back-bearing (σ 10°) towards from.
+func crater(id string, impact, from geo.Point, at time.Time) observation.Observation {
+	_, az, _ := geo.Inverse(impact, from)
+	cep := 10.0
+	return observation.Observation{Source: "patrol-" + id, ID: id, ObservedAt: at, TimeSigmaS: 1800,
+		Kind: observation.Explosion, Fire: observation.Incoming, Count: 1,
+		Location: &observation.Point{Lat: impact.Lat, Lon: impact.Lon, CEPm: &cep, Resolved: true}, OriginBearingDeg: &az, OriginBearingSigmaDeg: 10}
 }
 
 func hasReport(e *Event, id string) bool {

@@ -29,10 +29,10 @@ var identityGolden = map[string]string{
 	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
 	"violations/2": "bcdefab3b382e3af2e85b086aa7dd0b8a65100d3b5138c9c5ac306057dc8d6fd",
 	"violations/3": "129faecf0257d6038eaac9bef4a6e47c9cf1ad93dd7af88c1d2fb7a54fccb8ab",
-	"escalation/1": "dcd530e0aa5362e4d6f3f6551516856fa485d76e2f2a2f9770c194a4b2b53528",
-	"escalation/2": "18a524ce8a0e726477e6e8ad2d87b6da31ad7cee1bf45920f3f442b285b2f87c",
-	"escalation/3": "9cb7d9a349db4da6a82c1431073f3574b6d160814cb424dbd2181e70a608890b",
-	"bench":        "03d65e8b777055b468f4ef81c35161d5e4411c0265c33ab06588e82b2f6857b2",
+	"escalation/1": "4757cebddff9dedc09300102e1624c5177d5abdc6b4930ddb86212cc1d3409e5",
+	"escalation/2": "fe081dffade9b7ee00162d6bec87ae1a66b581fa32b182ba747ee261670ad99d",
+	"escalation/3": "e0d40eb23efcd5912317f56f0be1a5eaa6bee455b536eaf6a21cf66502a5f719",
+	"bench":        "d0da3b311d77387c1a5c090b30c7750268a587121a9a8e9453ffa7a21aa50713",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

@@ -1,0 +1,199 @@
+package fusion
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-mechanism/truce/observation"
+	"github.com/truce-mechanism/truce/sim"
+	"github.com/truce-mechanism/truce/sim/simtest"
+)
+
+// TestDiagnoseRefusals tells, against the simulator's truth, why each
+// pair of events holding reports of one true firing was not merged at the
+// end of a run: which of mergeable's tests refuses them. A tool, run when
+// asked:
+//
+//	TRUCE_DIAGNOSE_REFUSALS=9-10 go test -run DiagnoseRefusals -v ./fusion
+func TestDiagnoseRefusals(t *testing.T) {
+	spec := os.Getenv("TRUCE_DIAGNOSE_REFUSALS")
+	if spec == "" {
+		t.Skip("set TRUCE_DIAGNOSE_REFUSALS=first-last (violations seeds, 24 h)")
+	}
+	lo, hi, _ := strings.Cut(spec, "-")
+	first, err1 := strconv.ParseUint(lo, 10, 64)
+	last, err2 := strconv.ParseUint(hi, 10, 64)
+	if err1 != nil || err2 != nil || last < first {
+		t.Fatalf("TRUCE_DIAGNOSE_REFUSALS=%q: want first-last", spec)
+	}
+	count := map[string]int{}
+	for seed := first; seed <= last; seed++ {
+		obs, truth := simtest.Run(t, sim.Config{Scenario: "violations", Seed: seed, Duration: 24 * time.Hour})
+		g := NewEngine(Config{})
+		for i := range obs {
+			g.Add(int64(i+1), &obs[i])
+		}
+		owner := map[observation.Key]int{}
+		sees := map[observation.Key]string{}
+		for i, e := range truth.Events {
+			for _, o := range e.Observations {
+				k := observation.Key{Source: o.Source, ID: o.ID}
+				owner[k], sees[k] = i+1, o.Sees
+			}
+		}
+		model := map[string]string{}
+		for _, s := range truth.Sensors {
+			model[s.Source] = s.Model
+		}
+		show := func(e *Event) string {
+			var b strings.Builder
+			for i := range e.members {
+				m := &e.members[i]
+				fmt.Fprintf(&b, "\n        %-9s saw %-6s of T%-4d stated %-8s as %-6s %s", model[m.key.Source], sees[m.key], owner[m.key], m.obs.Fire, []string{"launch", "impact", "either"}[m.resolved()], m.obs.ObservedAt.Format("15:04:05"))
+				if m.bearing != nil {
+					fmt.Fprintf(&b, " %5.1f±%.1f° from %.4f,%.4f", m.bearing.AzimuthDeg, m.bearing.SigmaDeg, m.bearing.Observer.Lat, m.bearing.Observer.Lon)
+				}
+				for q, f := range m.fix {
+					if f != nil {
+						fmt.Fprintf(&b, " %s at %.4f,%.4f ±%.0f", []string{"L", "I"}[q], f.Point.Lat, f.Point.Lon, f.SigmaM)
+					}
+				}
+				if m.back != nil {
+					fmt.Fprintf(&b, " back %.1f±%.1f°", m.back.AzimuthDeg, m.back.SigmaDeg)
+				}
+			}
+			return b.String()
+		}
+		// Vote as the scorer does (evaluate, MATCHING.md): each listed
+		// event to the true event it holds most of; the winner holds
+		// most, then has fewest reports.
+		byTruth := map[int][]*Event{}
+		held := map[*Event]int{}
+		for _, e := range g.events {
+			if e.gone || e.group != "fire" || e.Tentative {
+				continue
+			}
+			n := map[int]int{}
+			top, other := 0, 0
+			for i := range e.members {
+				o := owner[e.members[i].key]
+				if o == 0 {
+					other++
+					continue
+				}
+				n[o]++
+				if n[o] > n[top] || n[o] == n[top] && o < top {
+					top = o
+				}
+			}
+			if top > 0 && n[top] >= other {
+				byTruth[top] = append(byTruth[top], e)
+				held[e] = n[top]
+			}
+		}
+		tops := make([]int, 0, len(byTruth))
+		for top := range byTruth {
+			tops = append(tops, top)
+		}
+		sort.Ints(tops)
+		for _, top := range tops {
+			es := byTruth[top]
+			sort.SliceStable(es, func(i, j int) bool {
+				if held[es[i]] != held[es[j]] {
+					return held[es[i]] > held[es[j]]
+				}
+				return len(es[i].members) < len(es[j].members)
+			})
+			for _, f := range es[1:] {
+				why := g.whyApart(es[0], f)
+				count[why]++
+				if os.Getenv("TRUCE_DIAGNOSE_VERBOSE") != "" {
+					te := truth.Events[top-1]
+					t.Logf("seed %d %s: %s | %s", seed, why, sketch(es[0]), sketch(f))
+					if os.Getenv("TRUCE_DIAGNOSE_VERBOSE") == "2" {
+						t.Logf("  true %s at %.4f,%.4f from %v%s\n      ---%s", te.Time[11:19], te.Location.Lat, te.Location.Lon, te.Origin, show(es[0]), show(f))
+					}
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("%5d  %s", count[k], k)
+	}
+}
+
+func sketch(e *Event) string {
+	s := e.ID
+	for _, p := range []phase{phaseLaunch, phaseImpact} {
+		if est := e.place(p); est != nil {
+			s += fmt.Sprintf(" %s %.5f,%.5f σ%.0f", []string{"L", "I"}[p], est.Point.Lat, est.Point.Lon, majorSigma(est.Cov))
+		}
+	}
+	return fmt.Sprintf("%s [%d]", s, len(e.members))
+}
+
+// whyApart names the first of mergeable's tests that refuses e and f.
+func (g *Engine) whyApart(e, f *Event) string {
+	strong := false
+	for _, q := range []phase{phaseLaunch, phaseImpact} {
+		n := []string{"launch", "impact"}[q]
+		ea, fa := e.place(q), f.place(q)
+		switch {
+		case ea != nil && fa != nil:
+			if _, ok := gateEstimates(ea, fa); !ok {
+				eb, ef := e.measurements(q)
+				fb, ff := f.measurements(q)
+				_, _, ok1 := gateEstimate(fa, eb, ef, g.cfg.MaxRangeM)
+				_, _, ok2 := gateEstimate(ea, fb, ff, g.cfg.MaxRangeM)
+				return fmt.Sprintf("%s estimates apart (e's measurements fit f's place %v, f's fit e's %v)", n, ok1, ok2)
+			}
+			strong = true
+		case ea != nil || fa != nil:
+			est, other := ea, f
+			if est == nil {
+				est, other = fa, e
+			}
+			bs, fs := other.measurements(q)
+			if len(bs)+len(fs) == 0 {
+				continue
+			}
+			if _, _, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM); !ok {
+				return fmt.Sprintf("%s measurements off the other's estimate (%d lines, %d fixes)", n, len(bs), len(fs))
+			}
+			strong = true
+		default:
+			eb, ef := e.measurements(q)
+			fb, ff := f.measurements(q)
+			if len(eb)+len(ef) > 0 && len(fb)+len(ff) > 0 && !linesAgree(eb, ef, fb, ff, g.cfg.MaxRangeM) {
+				return n + " lines disagree"
+			}
+		}
+	}
+	if !strong {
+		if !g.halves(e, f) {
+			return fmt.Sprintf("nothing placed in common, not halves (halves %v/%v, %v/%v)", halfOf(e, 0), halfOf(e, 1), halfOf(f, 0), halfOf(f, 1))
+		}
+	}
+	for i := range f.members {
+		m := &f.members[i]
+		if p := m.resolved(); m.bearing != nil && p != phaseEither && e.seenBy(m.key.Source, p) {
+			return "one observer twice"
+		}
+	}
+	for _, p := range []phase{phaseLaunch, phaseImpact} {
+		if !g.agreeInTime(e, f, p) {
+			return []string{"launch", "impact"}[p] + " times disagree"
+		}
+	}
+	return "mergeable now"
+}
