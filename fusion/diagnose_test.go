@@ -114,6 +114,9 @@ func diagnose(t *testing.T, cfg sim.Config) {
 		for _, o := range e.Observations {
 			k := observation.Key{Source: o.Source, ID: o.ID}
 			owner[k], sees[k] = i+1, o.Sees
+			if strings.HasPrefix(o.Note, "gross error") {
+				sees[k] += "!" // an outlier (sim.ErrorModel.Outliers)
+			}
 		}
 	}
 	label := func(k observation.Key) string {
@@ -170,6 +173,9 @@ func diagnose(t *testing.T, cfg sim.Config) {
 		switch {
 		case v.truth == 0:
 			spurious[signature(e.Observations)]++
+			if verbose {
+				t.Logf("SPURIOUS (false alarm %.2f) %s", e.FalseAlarm, detail(e, byKey, label))
+			}
 		case winner[v.truth] != i:
 			w := events[winner[v.truth]]
 			duplicates[fmt.Sprintf("%s: {%s} beside {%s}", truth.Events[v.truth-1].Kind, signature(e.Observations), signature(w.Observations))]++

@@ -20,20 +20,27 @@ import (
 // asked:
 //
 //	TRUCE_DIAGNOSE_REFUSALS=9-10 go test -run DiagnoseRefusals -v ./fusion
+//
+// (violations seeds 9 and 10, 24 h; escalation:2-3 for another scenario;
+// TRUCE_DIAGNOSE_VERBOSE=1 lists the pairs, =2 their reports too).
 func TestDiagnoseRefusals(t *testing.T) {
 	spec := os.Getenv("TRUCE_DIAGNOSE_REFUSALS")
 	if spec == "" {
-		t.Skip("set TRUCE_DIAGNOSE_REFUSALS=first-last (violations seeds, 24 h)")
+		t.Skip("set TRUCE_DIAGNOSE_REFUSALS=[scenario:]first-last (seeds, 24 h)")
+	}
+	scenario := "violations"
+	if sc, rest, ok := strings.Cut(spec, ":"); ok {
+		scenario, spec = sc, rest
 	}
 	lo, hi, _ := strings.Cut(spec, "-")
 	first, err1 := strconv.ParseUint(lo, 10, 64)
 	last, err2 := strconv.ParseUint(hi, 10, 64)
 	if err1 != nil || err2 != nil || last < first {
-		t.Fatalf("TRUCE_DIAGNOSE_REFUSALS=%q: want first-last", spec)
+		t.Fatalf("TRUCE_DIAGNOSE_REFUSALS=%q: want [scenario:]first-last", spec)
 	}
 	count := map[string]int{}
 	for seed := first; seed <= last; seed++ {
-		obs, truth := simtest.Run(t, sim.Config{Scenario: "violations", Seed: seed, Duration: 24 * time.Hour})
+		obs, truth := simtest.Run(t, sim.Config{Scenario: scenario, Seed: seed, Duration: 24 * time.Hour})
 		g := NewEngine(Config{})
 		for i := range obs {
 			g.Add(int64(i+1), &obs[i])
