@@ -51,6 +51,12 @@ func (a match) better(b match) bool {
 // placing, whose fit calibrates its source (calibrate.go).
 func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
+	if e == nil && group == "fire" && !m.reclaimed {
+		if e = g.grossMatch(m); e != nil {
+			m.gross = true
+			return e
+		}
+	}
 	if first && e != nil && mt.tier == tierEstimate {
 		g.learn(m.key.Source, mt.chi2, mt.dof, max(m.scale, 1))
 		// A firing placed at both ends: how far rounds fly (fireRange).

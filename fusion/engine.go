@@ -201,7 +201,8 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		x := queue[0]
 		queue = queue[1:]
 		e := g.associate(&x, kindGroup(x.kind), x.ord == m.ord && landed == nil)
-		if e == nil {
+		created := e == nil
+		if created {
 			g.created++
 			e = &Event{ID: eventID(x.key, x.ejected), Kind: x.kind, group: kindGroup(x.kind), seq: g.created, slotLo: 1, slotHi: 0, cellLo: 1, cellHi: 0}
 			g.events = append(g.events, e)
@@ -214,7 +215,10 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		g.refresh(e)
 		queue = g.auditAll(e, queue)
 		g.reindex(e)
-		g.mergeAround(e, &queue)
+		e = g.mergeAround(e, &queue)
+		if created {
+			queue = g.reclaimGross(e, queue)
+		}
 	}
 	g.sweep()
 	for landed != nil && landed.into != nil {

@@ -173,17 +173,23 @@ type member struct {
 	assigned phase
 	// ejected counts the times an audit took the report out of an event
 	// it had stopped agreeing with: it is placed again once, no more.
-	ejected  int
-	flipped  bool                     // an audit reversed its stated direction of fire once
-	bearing  *Bearing                 // sight line towards the phenomenon
-	fix      [2]*Fix                  // located reports: [phaseLaunch] the origin, [phaseImpact] the place
-	back     *Bearing                 // a crater's back-bearing towards the origin
-	weapons  bool                     // a weapon sighting: compare classes
-	original time.Time                // observed_at as reported
-	scale    float64                  // its σ widened by this (0: as stated; calibrate.go)
-	lseq     int64                    // ledger sequence
-	obs      *observation.Observation // the report itself, for assessment
-	tally    [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
+	ejected int
+	flipped bool // an audit reversed its stated direction of fire once
+	// gross: a sight line that fits no event, held by the one event it
+	// was timed with (gross.go) while its place is left out.
+	gross bool
+	// reclaimed: a gross line taken back for a firing found later; it is
+	// not held for its time again.
+	reclaimed bool
+	bearing   *Bearing                 // sight line towards the phenomenon
+	fix       [2]*Fix                  // located reports: [phaseLaunch] the origin, [phaseImpact] the place
+	back      *Bearing                 // a crater's back-bearing towards the origin
+	weapons   bool                     // a weapon sighting: compare classes
+	original  time.Time                // observed_at as reported
+	scale     float64                  // its σ widened by this (0: as stated; calibrate.go)
+	lseq      int64                    // ledger sequence
+	obs       *observation.Observation // the report itself, for assessment
+	tally     [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
 
 	// bearingDir and backDir are the directions of bearing and back, for
 	// fits's quick refusals (offSight); zero, they refuse nothing.
@@ -202,6 +208,9 @@ func (m *member) resolved() phase {
 // measurements appends what m says about the place of phase p, as it
 // counts now (an unassigned phaseEither report says nothing).
 func (m *member) measurements(p phase, bs []Bearing, fs []Fix) ([]Bearing, []Fix) {
+	if m.gross {
+		return bs, fs
+	}
 	if m.bearing != nil && m.resolved() == p {
 		bs = append(bs, *m.bearing)
 	}

@@ -197,7 +197,7 @@ func (g *Engine) audit(e *Event) (int, bool) {
 	for i := range e.members {
 		m := &e.members[i]
 		p := m.resolved()
-		if m.ejected > 0 || p == phaseEither {
+		if m.ejected > 0 || p == phaseEither || m.gross {
 			continue
 		}
 		score := g.disagreement(e, m, p)

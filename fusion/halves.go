@@ -207,7 +207,7 @@ func loneLine(e *Event) bool {
 // statedLine: m is a sight line alone (no fix, no back-bearing) that
 // states an end of its firing and has not been turned round.
 func (m *member) statedLine() bool {
-	return m.phase != phaseEither && !m.flipped && m.bearing != nil && m.fix[0] == nil && m.fix[1] == nil && m.back == nil
+	return m.phase != phaseEither && !m.flipped && !m.gross && m.bearing != nil && m.fix[0] == nil && m.fix[1] == nil && m.back == nil
 }
 
 // turnLoneFor lists e among the lone lines if it is one; else, for each

@@ -27,12 +27,12 @@ import (
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
 	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
-	"violations/2": "bcdefab3b382e3af2e85b086aa7dd0b8a65100d3b5138c9c5ac306057dc8d6fd",
-	"violations/3": "129faecf0257d6038eaac9bef4a6e47c9cf1ad93dd7af88c1d2fb7a54fccb8ab",
-	"escalation/1": "4757cebddff9dedc09300102e1624c5177d5abdc6b4930ddb86212cc1d3409e5",
-	"escalation/2": "fe081dffade9b7ee00162d6bec87ae1a66b581fa32b182ba747ee261670ad99d",
-	"escalation/3": "e0d40eb23efcd5912317f56f0be1a5eaa6bee455b536eaf6a21cf66502a5f719",
-	"bench":        "d0da3b311d77387c1a5c090b30c7750268a587121a9a8e9453ffa7a21aa50713",
+	"violations/2": "63bf37d90e8b5fb70ae54e84157dbeb5faed946b507001fa6a7b2651ddef1075",
+	"violations/3": "864d75a032bcfeb15025edd3157b5e9647ee1e23a7689f3d073f3ee50750e5f7",
+	"escalation/1": "febbebab31083e07082a6b718ae7484261e03d3efa0f3beef6d079d05e0c0fc9",
+	"escalation/2": "e7c78df38b6c2d11cb383a8cd35da848f788dac3149a9b6fef414c970350a846",
+	"escalation/3": "1c05a5556413fd2dd2cd50f595c6646aaf7a0ac78012d40a7abb9147f3956cf7",
+	"bench":        "9a4a044fa5f97ff3367ef7965ab41c3a0949f5a4981870484c2c3c00dc878754",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

@@ -1,0 +1,130 @@
+package fusion
+
+import (
+	"math"
+	"slices"
+
+	"github.com/truce-mechanism/truce/geo"
+)
+
+// A report with a gross error — a bearing misread by ten or twenty
+// degrees, an array that took an echo for the sound itself — fits no
+// event's place and becomes an event of its own: a firing listed twice,
+// one of them where nothing happened. Its time, though, is as good as its
+// sensor's: an acoustic array times to milliseconds, and in the seconds a
+// firing's sound allows there is rarely a second firing its sight line
+// could have heard. So a precisely timed sight line that stayed alone —
+// nothing joined it in grossAfterS of report time, as the rest of a new
+// firing's reports would have — joins the one event whose place it would
+// have been heard or seen from at its time, and whose place it misses by
+// no more than a gross error does (grossChi2), as a member whose place is
+// left out: the event lists it, nothing it measured moves the estimate.
+// When any other firing lies within the line's reach in that time, or the
+// event already holds the observer's line of that end, it stays alone.
+// The engine's sweep (tentative.go) decides, so rebuilds decide alike.
+
+// grossChi2 bounds the normalised squared residual of a sight line held
+// for its time alone: ten σ, the largest gross error the mechanism's
+// error models (sim.ErrorModel.Outliers) give.
+const grossChi2 = 100
+
+// grossMaxSigmaT is how precisely a report must be timed to be held for
+// its time: a second (cameras, arrays, radars), not a patrol's minute.
+const grossMaxSigmaT = 1.0
+
+// grossMatch is the one event that report m, which fits none, was timed
+// with (see above), or nil. Any other firing its sight line could have
+// heard in that time — another event of reports from within its reach —
+// makes it as likely the first report of a firing not yet known.
+func (g *Engine) grossMatch(m *member) *Event {
+	b := m.bearing
+	if b == nil || m.phase == phaseEither || m.sigmaT > grossMaxSigmaT || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
+		return nil
+	}
+	p := m.phase
+	reach := g.sightReach(*b)
+	var found *Event
+	for _, f := range g.candidates("fire", g.window(m, nil), nil) {
+		if !withinReach(f, b.Observer, reach) {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		est := f.place(p)
+		if est == nil || f.seenBy(m.key.Source, p) || !g.grossFits(est, b) || !g.heardAt(m, est, f.win[p]) {
+			return nil
+		}
+		found = f
+	}
+	return found
+}
+
+// reclaimGross: e is a new event. A line another event holds for its time
+// alone that fits e by place (its sight lines or estimate, not time alone)
+// was the first report of e's firing, which nobody else had reported yet:
+// it is taken out and queued to be placed again, never held again.
+func (g *Engine) reclaimGross(e *Event, queue []member) []member {
+	if e.group != "fire" || e.gone {
+		return queue
+	}
+	var none sightBand
+	for _, f := range g.candidates("fire", e.reach(), e) {
+		for i := 0; i < len(f.members); i++ {
+			m := &f.members[i]
+			if !m.gross {
+				continue
+			}
+			if mt, ok := g.fits(e, m, m.phase, &none); !ok || mt.tier > tierLines {
+				continue
+			}
+			out := *m
+			out.gross, out.reclaimed = false, true
+			f.members = slices.Delete(f.members, i, i+1)
+			i--
+			f.Version++
+			g.refresh(f)
+			g.reindex(f)
+			queue = append(queue, out)
+		}
+	}
+	return queue
+}
+
+// withinReach: e is of a firing within reach of observer: it placed an
+// end of it there, or holds a report from there (an event of one sight
+// line places nothing, but is a firing all the same).
+func withinReach(e *Event, observer geo.Point, reach float64) bool {
+	for _, p := range []phase{phaseLaunch, phaseImpact} {
+		if est := e.place(p); est != nil && roughDistanceM(observer, est.Point) <= reach {
+			return true
+		}
+	}
+	for i := range e.members {
+		m := &e.members[i]
+		if m.bearing != nil && roughDistanceM(observer, m.bearing.Observer) <= reach {
+			return true
+		}
+		for _, f := range m.fix {
+			if f != nil && roughDistanceM(observer, f.Point) <= reach {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// grossFits: sight line b passes est within grossChi2, within reach.
+func (g *Engine) grossFits(est *Estimate, b *Bearing) bool {
+	de, dn := flat(b.Observer, est.Point)
+	r2 := de*de + dn*dn
+	if r2 < 1 || r2 > g.cfg.MaxRangeM*g.cfg.MaxRangeM*1.21 {
+		return false
+	}
+	res := wrapRad(b.AzimuthDeg*math.Pi/180 - math.Atan2(de, dn))
+	sig := b.SigmaDeg * math.Pi / 180
+	c := est.Cov
+	j0, j1 := dn/r2, -de/r2
+	v := sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
+	return res*res <= grossChi2*v
+}

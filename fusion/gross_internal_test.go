@@ -1,0 +1,99 @@
+package fusion
+
+import (
+	"testing"
+	"time"
+
+	"github.com/truce-mechanism/truce/geo"
+	"github.com/truce-mechanism/truce/observation"
+)
+
+// misread is heard's report with its bearing off by offDeg (a gross
+// error: σ is 1.5°).
+func misread(id string, from, what geo.Point, at time.Time, offDeg float64) observation.Observation {
+	o := heard(id, from, what, at, observation.Incoming)
+	az := *o.BearingDeg + offDeg
+	o.BearingDeg = &az
+	return o
+}
+
+// TestGrossErrorHeldForItsTime: a sight line with a gross error, timed
+// with an event and with no other firing in its reach, is held by that
+// event for its time while its place is left out; timed otherwise, or
+// beside another firing, it is an event of its own; and when the firing
+// it was really of turns up, it is taken back.
+func TestGrossErrorHeldForItsTime(t *testing.T) {
+	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
+	impact := geo.Point{Lat: 48.30, Lon: 37.80}
+	north, east, south := geo.Direct(impact, 10, 9000), geo.Direct(impact, 100, 8000), geo.Direct(impact, 190, 7000)
+	west := geo.Direct(impact, 280, 8000)
+	// elsewhere: as far from the west array as the impact, 12° round it.
+	_, az, _ := geo.Inverse(west, impact)
+	elsewhere := geo.Direct(west, az+12, geo.DistanceM(west, impact))
+	near := geo.Direct(elsewhere, 160, 2000)
+	// between: an array between the impact and elsewhere, which it hears
+	// in opposite directions.
+	_, back, _ := geo.Inverse(elsewhere, impact)
+	between := geo.Direct(elsewhere, back, 800)
+	firing := func() []observation.Observation {
+		return []observation.Observation{
+			heard("1", north, impact, t0, observation.Incoming),
+			heard("2", east, impact, t0, observation.Incoming),
+			heard("3", south, impact, t0, observation.Incoming),
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		obs    []observation.Observation
+		events int
+		held   bool // report "4" held by the event of report "1" for its time
+	}{
+		{"a line 12° off (8σ), timed with the firing, is held for its time", append(firing(),
+			misread("4", west, impact, t0, 12)), 1, true},
+		{"the same line a minute late is an event of its own", append(firing(),
+			misread("4", west, impact, t0.Add(time.Minute), 12)), 2, false},
+		{"a line 30° off (20σ) is an event of its own", append(firing(),
+			misread("4", west, impact, t0, 30)), 2, false},
+		{"another firing heard within its reach at that time: an event of its own", append(append(firing(),
+			heard("5", near, geo.Direct(near, 250, 3000), t0, observation.Incoming),
+			heard("6", geo.Direct(near, 300, 9000), geo.Direct(near, 250, 3000), t0, observation.Incoming)),
+			misread("4", west, impact, t0, 12)), 3, false},
+		{"held, then taken back when the firing it heard turns up", append(firing(),
+			heard("4", west, elsewhere, t0, observation.Incoming),
+			heard("7", between, elsewhere, t0, observation.Incoming)), 2, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewEngine(Config{})
+			var before *Estimate
+			for i := range c.obs {
+				g.Add(int64(i+1), &c.obs[i])
+				if c.obs[i].ID == "3" {
+					for _, e := range g.Events() {
+						before = e.Location
+					}
+				}
+			}
+			es := g.Events()
+			if len(es) != c.events {
+				for _, e := range es {
+					t.Logf("%s", describe(e))
+					for i := range e.members {
+						t.Logf("  %s gross %v reclaimed %v phase %d", e.members[i].key.ID, e.members[i].gross, e.members[i].reclaimed, e.members[i].resolved())
+					}
+				}
+				t.Fatalf("%d events, want %d", len(es), c.events)
+			}
+			for _, e := range es {
+				if !hasReport(e, "1") {
+					continue
+				}
+				if got := hasReport(e, "4"); got != c.held {
+					t.Fatalf("report 4 held: %v, want %v (%s)", got, c.held, describe(e))
+				}
+				if c.held && (e.Location == nil || e.Location.Point != before.Point) {
+					t.Fatalf("the place moved: %v, was %v", e.Location, before)
+				}
+			}
+		})
+	}
+}
