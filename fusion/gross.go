@@ -33,31 +33,82 @@ const grossChi2 = 100
 const grossMaxSigmaT = 1.0
 
 // grossMatch is the one event that report m, which fits none, was timed
-// with (see above), or nil. Any other firing its sight line could have
-// heard in that time — another event of reports from within its reach —
-// makes it as likely the first report of a firing not yet known.
+// with (see above), or nil.
 func (g *Engine) grossMatch(m *member) *Event {
 	b := m.bearing
 	if b == nil || m.phase == phaseEither || m.sigmaT > grossMaxSigmaT || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
 		return nil
 	}
 	p := m.phase
+	f := g.soleFiring(m, nil)
+	if f == nil {
+		return nil
+	}
+	if est := f.place(p); est == nil || f.seenBy(m.key.Source, p) || !g.grossFits(est, b) || !g.heardAt(m, est, f.win[p]) {
+		return nil
+	}
+	return f
+}
+
+// soleFiring is the one event other than except of a firing that m's
+// sight line could have heard at its time — of reports from within its
+// reach (withinReach) — or nil when there are none or several: any other
+// firing its line could have heard makes it as likely one of that, or
+// the first report of a firing not yet known.
+func (g *Engine) soleFiring(m *member, except *Event) *Event {
+	b := m.bearing
 	reach := g.sightReach(*b)
 	var found *Event
-	for _, f := range g.candidates("fire", g.window(m, nil), nil) {
+	for _, f := range g.candidates("fire", g.window(m, nil), except) {
 		if !withinReach(f, b.Observer, reach) {
 			continue
 		}
 		if found != nil {
 			return nil
 		}
-		est := f.place(p)
-		if est == nil || f.seenBy(m.key.Source, p) || !g.grossFits(est, b) || !g.heardAt(m, est, f.win[p]) {
-			return nil
-		}
 		found = f
 	}
 	return found
+}
+
+// settleLone turns round and gives to its firing each lone sight line
+// (halves.go) that fits, at the usual gates, the other end of the sole
+// firing it could have heard at its time (soleFiring) and not the end it
+// states: an array that called a launch incoming, heard before the
+// firing's other reports placed its launch (association turns such a
+// line round only when the place is known as it arrives). The sweep
+// (tentative.go) calls it every tentativeSweepS of report time, oldest
+// line first, so rebuilds decide alike.
+func (g *Engine) settleLone() {
+	var lone []*Event
+	for _, list := range g.lone {
+		for _, e := range list {
+			if loneLine(e) && e.members[0].sigmaT <= grossMaxSigmaT {
+				lone = append(lone, e)
+			}
+		}
+	}
+	slices.SortFunc(lone, func(a, b *Event) int { return int(a.seq - b.seq) })
+	for _, e := range lone {
+		if e.gone || !loneLine(e) {
+			continue
+		}
+		m := &e.members[0]
+		f := g.soleFiring(m, e)
+		if f == nil {
+			continue
+		}
+		p, q := m.phase, 1-m.phase
+		if est := f.place(p); est != nil && g.fitsEstimate(est, m.bearing) {
+			continue // it fits the end it states: not this rule's to turn
+		}
+		est := f.place(q)
+		if est == nil || f.seenBy(m.key.Source, q) || !g.fitsEstimate(est, m.bearing) || !g.heardAt(m, est, f.win[q]) {
+			continue
+		}
+		m.phase, m.flipped = q, true
+		g.absorb(f, e)
+	}
 }
 
 // reclaimGross: e is a new event. A line another event holds for its time

@@ -97,3 +97,76 @@ func TestGrossErrorHeldForItsTime(t *testing.T) {
 		})
 	}
 }
+
+// TestLoneLineSettled: a lone sight line that states one end of a firing
+// and points at its other — an array that called the impact outgoing,
+// heard before anything placed that end — is turned round and given to
+// the firing by the sweep, when that firing is the only one its line
+// could have heard at its time; not beside another firing, nor when it
+// fits the end it states. (The lone line is put in by hand, as Add makes
+// an event of a report nothing takes: which arrival orders leave it alone
+// is association's business, tested elsewhere.)
+func TestLoneLineSettled(t *testing.T) {
+	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
+	launch := geo.Point{Lat: 48.30, Lon: 37.80}
+	impact := geo.Direct(launch, 250, 6000)
+	north, east := geo.Direct(launch, 10, 9000), geo.Direct(launch, 100, 8000)
+	astray := geo.Direct(impact, 290, 6000) // hears the impact
+	const flight = 20 * time.Second
+	firing := []observation.Observation{
+		heard("1", north, launch, t0, observation.Outgoing),
+		heard("2", east, launch, t0, observation.Outgoing),
+		crater("3", impact, launch, t0.Add(5*time.Minute)),
+	}
+	other := geo.Direct(astray, 60, 8000)
+	beside := []observation.Observation{
+		heard("6", geo.Direct(other, 0, 6000), other, t0, observation.Incoming),
+		heard("7", geo.Direct(other, 120, 6000), other, t0, observation.Incoming),
+	}
+	for _, c := range []struct {
+		name   string
+		before []observation.Observation
+		line   observation.Observation
+		joined bool
+	}{
+		{"the impact called outgoing, the sole firing in reach: turned, joined", firing,
+			heard("5", astray, impact, t0.Add(flight), observation.Outgoing), true},
+		{"another firing in reach at its time: left alone", append(append([]observation.Observation{}, firing...), beside...),
+			heard("5", astray, impact, t0.Add(flight), observation.Outgoing), false},
+		{"the impact called incoming: not this rule's", firing,
+			heard("5", astray, impact, t0.Add(flight), observation.Incoming), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewEngine(Config{})
+			for i := range c.before {
+				g.Add(int64(i+1), &c.before[i])
+			}
+			line := loneEvent(g, &c.line)
+			g.settleLone()
+			if line.gone != c.joined {
+				t.Fatalf("the lone line joined: %v, want %v", line.gone, c.joined)
+			}
+			if c.joined {
+				e := line.into
+				if !hasReport(e, "1") || !hasReport(e, "3") || e.members[len(e.members)-1].resolved() != phaseImpact {
+					t.Fatalf("joined %s, its line as %d", describe(e), e.members[len(e.members)-1].resolved())
+				}
+			}
+		})
+	}
+}
+
+// loneEvent makes of o an event of its own, as Add does of a report no
+// event takes.
+func loneEvent(g *Engine, o *observation.Observation) *Event {
+	m := measure(o, 1)
+	g.ord++
+	m.ord, m.obs = g.ord, o
+	g.created++
+	e := &Event{ID: eventID(m.key, 0), Kind: m.kind, group: "fire", seq: g.created, slotLo: 1, slotHi: 0, cellLo: 1, cellHi: 0, members: []member{m}}
+	g.events = append(g.events, e)
+	g.refresh(e)
+	g.reindex(e)
+	g.turnLoneFor(e)
+	return e
+}

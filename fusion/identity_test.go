@@ -28,11 +28,11 @@ import (
 var identityGolden = map[string]string{
 	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
 	"violations/2": "63bf37d90e8b5fb70ae54e84157dbeb5faed946b507001fa6a7b2651ddef1075",
-	"violations/3": "864d75a032bcfeb15025edd3157b5e9647ee1e23a7689f3d073f3ee50750e5f7",
-	"escalation/1": "febbebab31083e07082a6b718ae7484261e03d3efa0f3beef6d079d05e0c0fc9",
+	"violations/3": "8fba611e8c58fa6bdcd23181c3f0dd32b5a030d1508ae7377524c9df777f0a58",
+	"escalation/1": "da7c76d81fdb7c96a28847ccb927cda4e7d661b6c9d4096060f154b651a176fe",
 	"escalation/2": "e7c78df38b6c2d11cb383a8cd35da848f788dac3149a9b6fef414c970350a846",
 	"escalation/3": "1c05a5556413fd2dd2cd50f595c6646aaf7a0ac78012d40a7abb9147f3956cf7",
-	"bench":        "9a4a044fa5f97ff3367ef7965ab41c3a0949f5a4981870484c2c3c00dc878754",
+	"bench":        "e2b6189442ec68e05e26a4a76c0726d0c23e607a9f8f256058153366d452e347",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

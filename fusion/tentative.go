@@ -171,6 +171,7 @@ func (g *Engine) sweep() {
 	}
 	g.swept = at
 	g.pruneLone()
+	g.settleLone()
 	for _, e := range g.events {
 		if !e.gone && e.Sources == 1 && e.last >= g.finalBefore(e.group) {
 			g.judge(e)
