@@ -9,19 +9,21 @@ import (
 
 // A report with a gross error — a bearing misread by ten or twenty
 // degrees, an array that took an echo for the sound itself — fits no
-// event's place and becomes an event of its own: a firing listed twice,
+// event's place and became an event of its own: a firing listed twice,
 // one of them where nothing happened. Its time, though, is as good as its
 // sensor's: an acoustic array times to milliseconds, and in the seconds a
 // firing's sound allows there is rarely a second firing its sight line
-// could have heard. So a precisely timed sight line that stayed alone —
-// nothing joined it in grossAfterS of report time, as the rest of a new
-// firing's reports would have — joins the one event whose place it would
-// have been heard or seen from at its time, and whose place it misses by
-// no more than a gross error does (grossChi2), as a member whose place is
-// left out: the event lists it, nothing it measured moves the estimate.
-// When any other firing lies within the line's reach in that time, or the
-// event already holds the observer's line of that end, it stays alone.
-// The engine's sweep (tentative.go) decides, so rebuilds decide alike.
+// could have heard. So a precisely timed sight line that fits no event
+// joins the one event whose place it would have been heard or seen from
+// at its time, and whose place it misses by no more than a gross error
+// does (grossChi2), as a member whose place is left out (member.gross):
+// the event lists it, nothing it measured moves the estimate. When any
+// other firing lies within the line's reach at that time (soleFiring), or
+// the event already holds the observer's line of that end, it starts an
+// event of its own as before; and when a new event forms that it fits by
+// place, it was that firing's first report and is placed again
+// (reclaimGross). The same reasoning settles lone lines that state the
+// wrong end (settleLone).
 
 // grossChi2 bounds the normalised squared residual of a sight line held
 // for its time alone: ten σ, the largest gross error the mechanism's
