@@ -51,6 +51,11 @@ func (a match) better(b match) bool {
 // placing, whose fit calibrates its source (calibrate.go).
 func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
+	if e != nil && group == "fire" && mt.tier == tierTime && g.crowded(m) {
+		// Time alone cannot tell which of many firings a sight line
+		// heard: it starts an event of its own.
+		e = nil
+	}
 	if e == nil && group == "fire" && !m.reclaimed {
 		if e = g.grossMatch(m); e != nil {
 			m.gross = true

@@ -170,3 +170,48 @@ func loneEvent(g *Engine, o *observation.Observation) *Event {
 	g.turnLoneFor(e)
 	return e
 }
+
+// TestCrowdedByTime: a precisely timed impact line that could join a
+// firing only by its time (the firing placed its launch, nothing of its
+// impact) joins it when few firings could have been heard then, and
+// starts its own event among many.
+func TestCrowdedByTime(t *testing.T) {
+	t0 := time.Date(2026, 9, 2, 3, 0, 0, 0, time.UTC)
+	base := geo.Point{Lat: 48.30, Lon: 37.80}
+	launchAt := func(k int) geo.Point { return geo.Direct(base, 90, float64(k)*3000) }
+	// Each firing seen by one camera 3 km south of it, which gives a
+	// range: its launch placed, its impact not.
+	firing := func(k int) observation.Observation {
+		l := launchAt(k)
+		o := heard(string(rune('a'+k)), geo.Direct(l, 180, 3000), l, t0, observation.Outgoing)
+		o.ObservedAt, o.TimeSigmaS, o.Range = t0, 1, &observation.Range{MinM: 2800, MaxM: 3200}
+		return o
+	}
+	impact := geo.Direct(launchAt(0), 250, 6000)
+	line := heard("z", geo.Direct(impact, 200, 7000), impact, t0.Add(20*time.Second), observation.Incoming)
+	for _, c := range []struct {
+		name    string
+		firings int
+		joined  bool
+	}{
+		{"one firing: joined by time", 1, true},
+		{"six firings the line could have heard: its own event", 6, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewEngine(Config{})
+			n := int64(0)
+			for k := range c.firings {
+				o := firing(k)
+				n++
+				g.Add(n, &o)
+			}
+			if got := len(g.Events()); got != c.firings {
+				t.Fatalf("%d events of firings, want %d", got, c.firings)
+			}
+			e := g.Add(n+1, &line)
+			if joined := len(e.members) > 1; joined != c.joined {
+				t.Fatalf("joined: %v, want %v (%s)", joined, c.joined, describe(e))
+			}
+		})
+	}
+}

@@ -29,10 +29,10 @@ var identityGolden = map[string]string{
 	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
 	"violations/2": "63bf37d90e8b5fb70ae54e84157dbeb5faed946b507001fa6a7b2651ddef1075",
 	"violations/3": "8fba611e8c58fa6bdcd23181c3f0dd32b5a030d1508ae7377524c9df777f0a58",
-	"escalation/1": "da7c76d81fdb7c96a28847ccb927cda4e7d661b6c9d4096060f154b651a176fe",
-	"escalation/2": "e7c78df38b6c2d11cb383a8cd35da848f788dac3149a9b6fef414c970350a846",
-	"escalation/3": "1c05a5556413fd2dd2cd50f595c6646aaf7a0ac78012d40a7abb9147f3956cf7",
-	"bench":        "e2b6189442ec68e05e26a4a76c0726d0c23e607a9f8f256058153366d452e347",
+	"escalation/1": "8bfe4696ff5dbca4338cfcc43704d6e18f2933ee6b794f98b4a1d0e7d01a8116",
+	"escalation/2": "c77faf41ca21956a98bf229d626077f188e930ffbe884f06bbd144e45392bae2",
+	"escalation/3": "b57162c1f4d5e191cc94a58f9e9fb7f706ecd64274ab86d9e665f5d86e7fabee",
+	"bench":        "a4a3ac303d318f73f718db18c0af871d0d4692b0e05690bcdced4169da323409",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
