@@ -176,7 +176,7 @@ func locateOrNil(bs []Bearing, fs []Fix) *Estimate {
 	if len(bs) == 0 && len(fs) == 0 {
 		return nil
 	}
-	est, err := Locate(bs, fs)
+	est, err := locateHuber(bs, fs)
 	if err != nil {
 		return nil
 	}

@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "dce9c0a4964d72cc8e76e3fa1fac1d7cad835f9cba599de45da914d46a269dd1",
-	"violations/2": "63bf37d90e8b5fb70ae54e84157dbeb5faed946b507001fa6a7b2651ddef1075",
-	"violations/3": "8fba611e8c58fa6bdcd23181c3f0dd32b5a030d1508ae7377524c9df777f0a58",
-	"escalation/1": "8bfe4696ff5dbca4338cfcc43704d6e18f2933ee6b794f98b4a1d0e7d01a8116",
-	"escalation/2": "c77faf41ca21956a98bf229d626077f188e930ffbe884f06bbd144e45392bae2",
-	"escalation/3": "b57162c1f4d5e191cc94a58f9e9fb7f706ecd64274ab86d9e665f5d86e7fabee",
-	"bench":        "a4a3ac303d318f73f718db18c0af871d0d4692b0e05690bcdced4169da323409",
+	"violations/1": "fc2f08c0f9bae099753ced7553b08919bbbfba7722da1a4c4055892d2ebc720c",
+	"violations/2": "cf36f3c5e77ea304362093608e831e23c0a12328328597b9432af5cae3ece238",
+	"violations/3": "09713d4b109c111d67fa5a00c7125ad6ccbf030a6ecf4f44aff1874ec4fc6bbc",
+	"escalation/1": "94aa5d22a69c848ca24c487ae41d91de080f78c4603f273c5a7698e4486db19e",
+	"escalation/2": "2c38166896ef974bf74dc0d098806bd5e900de45812e96a6f07eeb6a301e22c1",
+	"escalation/3": "f64ebcf2e7c2313396452e2f030ddfb3ef7024c5408ba63220b53e3665f39984",
+	"bench":        "cab1d660c18dbcb487eb5ca7b58faac815abd27eb5aa270a315ec08a2184c03e",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {
