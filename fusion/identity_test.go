@@ -26,13 +26,13 @@ import (
 //
 // to print the digests of the code as it stands.
 var identityGolden = map[string]string{
-	"violations/1": "fc2f08c0f9bae099753ced7553b08919bbbfba7722da1a4c4055892d2ebc720c",
-	"violations/2": "cf36f3c5e77ea304362093608e831e23c0a12328328597b9432af5cae3ece238",
-	"violations/3": "09713d4b109c111d67fa5a00c7125ad6ccbf030a6ecf4f44aff1874ec4fc6bbc",
-	"escalation/1": "94aa5d22a69c848ca24c487ae41d91de080f78c4603f273c5a7698e4486db19e",
-	"escalation/2": "2c38166896ef974bf74dc0d098806bd5e900de45812e96a6f07eeb6a301e22c1",
-	"escalation/3": "f64ebcf2e7c2313396452e2f030ddfb3ef7024c5408ba63220b53e3665f39984",
-	"bench":        "cab1d660c18dbcb487eb5ca7b58faac815abd27eb5aa270a315ec08a2184c03e",
+	"violations/1": "845751376f83a1ce4f648a4c77ddb13198e277674580e68a140c1fd67fac96c1",
+	"violations/2": "f5c122561304f62c5e3128929a5a8553f2696ba8b84785e31a3d212348f66c14",
+	"violations/3": "b4f8144b7f868288115bd4090b3cce831d4f8d28a2c22010e2ded99d5a6e8035",
+	"escalation/1": "9f9cfdaac6708da5ccb955998c5f418354a857e8d3ad88a2519e1f3d7960f2cf",
+	"escalation/2": "916ebf8b9831dcfe2a89fd50e1df603c58e1d850b07858f28203cf495152e4a6",
+	"escalation/3": "25d11065b0fe3b78ed1d9142a56501f0cd509470939dee64d6f87aae99a389b9",
+	"bench":        "c1ae1eb631f7750e6d017b942f55d9d15a8998389ab0d8b4abb60f821776356d",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

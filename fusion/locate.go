@@ -224,9 +224,15 @@ func normalEquations(p geo.Point, x [2]float64, sights []lookout, fixes []plotte
 	return info, g, chi2
 }
 
-// initialGuess: the mean of the fixes, else the crossing of the two
-// bearings that cross most squarely, else a bearing with a range.
+// initialGuess: where Gauss–Newton starts. Of the places the reports
+// give directly — the mean of the fixes, a bearing with a range, the
+// crossing of the two bearings that cross most squarely — the one the
+// measurements fit best (misfit): a rough OSINT location kilometres off
+// is a poor start beside two precise sight lines, and from it the
+// iterations can settle on a place neither line points at.
 func initialGuess(bearings []Bearing, fixes []Fix) (geo.Point, bool) {
+	var starts [3]geo.Point
+	n := 0
 	if len(fixes) > 0 {
 		tp := geo.NewTangent(fixes[0].Point)
 		var se, sn float64
@@ -234,13 +240,39 @@ func initialGuess(bearings []Bearing, fixes []Fix) (geo.Point, bool) {
 			e, n := tp.ToENU(f.Point)
 			se, sn = se+e, sn+n
 		}
-		return tp.FromENU(se/float64(len(fixes)), sn/float64(len(fixes))), true
+		starts[n] = tp.FromENU(se/float64(len(fixes)), sn/float64(len(fixes)))
+		n++
 	}
 	for _, b := range bearings {
 		if b.RangeM > 0 {
-			return geo.Direct(b.Observer, b.AzimuthDeg, b.RangeM), true
+			starts[n] = geo.Direct(b.Observer, b.AzimuthDeg, b.RangeM)
+			n++
+			break
 		}
 	}
+	if p, ok := crossing(bearings); ok {
+		starts[n] = p
+		n++
+	}
+	if n == 0 {
+		return geo.Point{}, false
+	}
+	best := 0
+	if n > 1 {
+		least := misfit(starts[0], bearings, fixes)
+		for i := 1; i < n; i++ {
+			if m := misfit(starts[i], bearings, fixes); m < least {
+				best, least = i, m
+			}
+		}
+	}
+	return starts[best], true
+}
+
+// crossing is where the two bearings that cross most squarely meet
+// (between their observers when the rays meet behind the first); false
+// when none cross by two degrees or more.
+func crossing(bearings []Bearing) (geo.Point, bool) {
 	best, bi, bj := 0.0, -1, -1
 	for i := range bearings {
 		for j := i + 1; j < len(bearings); j++ {
@@ -267,6 +299,26 @@ func initialGuess(bearings []Bearing, fixes []Fix) (geo.Point, bool) {
 		return tp.FromENU(be/2, bn/2), true
 	}
 	return tp.FromENU(t*sa, t*ca), true
+}
+
+// misfit is the sum of the measurements' squared normalised residuals at
+// p (in a flat plane about each: enough to rank starting places).
+func misfit(p geo.Point, bearings []Bearing, fixes []Fix) float64 {
+	var sum float64
+	for _, b := range bearings {
+		de, dn := flat(b.Observer, p)
+		r := wrapRad(b.AzimuthDeg*math.Pi/180-math.Atan2(de, dn)) / (b.SigmaDeg * math.Pi / 180)
+		sum += r * r
+		if b.RangeM > 0 && b.RangeSigmaM > 0 {
+			r := (math.Hypot(de, dn) - b.RangeM) / b.RangeSigmaM
+			sum += r * r
+		}
+	}
+	for _, f := range fixes {
+		r := roughDistanceM(f.Point, p) / f.SigmaM
+		sum += r * r
+	}
+	return sum
 }
 
 func invert(m [2][2]float64) ([2][2]float64, bool) {

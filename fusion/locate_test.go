@@ -202,3 +202,23 @@ func BenchmarkLocate(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/event")
 }
+
+// TestLocateStartsWhereTheReportsAgree: two precise sight lines (one with
+// a range) and a rough OSINT location ten kilometres off, from a
+// simulated run: started from the rough location, Gauss–Newton settled
+// three kilometres from where both lines cross; started from the
+// crossing, it finds it.
+func TestLocateStartsWhereTheReportsAgree(t *testing.T) {
+	bs := []Bearing{
+		{Observer: geo.Point{Lat: 48.51046, Lon: 37.82204}, AzimuthDeg: 337.1, SigmaDeg: 1.4, RangeM: 4640, RangeSigmaM: 705},
+		{Observer: geo.Point{Lat: 48.56215, Lon: 37.79530}, AzimuthDeg: 179.7, SigmaDeg: 2},
+	}
+	fs := []Fix{{Point: geo.Point{Lat: 48.65630, Lon: 37.77660}, SigmaM: CEPToSigma(4200)}}
+	est, err := Locate(bs, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := geo.DistanceM(est.Point, geo.Point{Lat: 48.5523, Lon: 37.7954}); d > 300 {
+		t.Fatalf("placed at %v, %.0f m from where the lines cross", est.Point, d)
+	}
+}
