@@ -27,12 +27,7 @@ func TestDiagnosePhases(t *testing.T) {
 	if spec == "" {
 		t.Skip("set TRUCE_DIAGNOSE_PHASES=first-last (violations seeds, 24 h)")
 	}
-	lo, hi, _ := strings.Cut(spec, "-")
-	first, err1 := strconv.ParseUint(lo, 10, 64)
-	last, err2 := strconv.ParseUint(hi, 10, 64)
-	if err1 != nil || err2 != nil || last < first {
-		t.Fatalf("TRUCE_DIAGNOSE_PHASES=%q: want first-last", spec)
-	}
+	first, last := seedRange(t, "TRUCE_DIAGNOSE_PHASES", spec)
 	names := [3]string{"launch", "impact", "either"}
 	stated := func(f observation.Fire) string {
 		switch f {
@@ -84,4 +79,15 @@ func TestDiagnosePhases(t *testing.T) {
 		t.Logf("%5d  %s", count[k], k)
 	}
 	t.Logf("%d of %d sight lines resolved to the wrong end", wrong, all)
+}
+
+// seedRange reads first-last, a range of seeds given in the variable name.
+func seedRange(t *testing.T, name, spec string) (first, last uint64) {
+	lo, hi, _ := strings.Cut(spec, "-")
+	first, err1 := strconv.ParseUint(lo, 10, 64)
+	last, err2 := strconv.ParseUint(hi, 10, 64)
+	if err1 != nil || err2 != nil || last < first {
+		t.Fatalf("%s=%q: want first-last", name, spec)
+	}
+	return first, last
 }

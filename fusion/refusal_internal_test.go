@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,12 +31,7 @@ func TestDiagnoseRefusals(t *testing.T) {
 	if sc, rest, ok := strings.Cut(spec, ":"); ok {
 		scenario, spec = sc, rest
 	}
-	lo, hi, _ := strings.Cut(spec, "-")
-	first, err1 := strconv.ParseUint(lo, 10, 64)
-	last, err2 := strconv.ParseUint(hi, 10, 64)
-	if err1 != nil || err2 != nil || last < first {
-		t.Fatalf("TRUCE_DIAGNOSE_REFUSALS=%q: want [scenario:]first-last", spec)
-	}
+	first, last := seedRange(t, "TRUCE_DIAGNOSE_REFUSALS", spec)
 	count := map[string]int{}
 	for seed := first; seed <= last; seed++ {
 		obs, truth := simtest.Run(t, sim.Config{Scenario: scenario, Seed: seed, Duration: 24 * time.Hour})
