@@ -120,9 +120,9 @@ func isHalf(e *Event) bool {
 
 // turnAgainst turns round a sight line of e that states one end p of the
 // firing when f, an event that placed only that end (and says nothing of
-// the other that disagrees with e's place of it: a crater's
-// back-bearing pointing at e's launch is one more word for it), shows it
-// to be the other: the line fits e's place of the other end and its time, not f's
+// the other that disagrees with e's place of it: a crater's back-bearing
+// pointing at e's launch is one more word for it), shows it to be the
+// other: the line fits e's place of the other end and its time, not f's
 // place of p, while everything else e says of p agrees with f's place
 // and the rounds could have flown between the two events' ends. Without
 // a neighbour saying so, a line keeps the direction it states (right 24
