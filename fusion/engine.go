@@ -154,6 +154,10 @@ type Engine struct {
 	// of that source alone (halves.go, turnLone); entries that stopped
 	// being so are dropped as they are met, and at each sweep.
 	lone map[string][]*Event
+	// holding lists the events that hold a sight line for its time alone
+	// (gross.go), so that a new event looks for its first report among
+	// them, not among all it meets.
+	holding []*Event
 }
 
 type bucketKey struct {
@@ -208,6 +212,9 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 			g.events = append(g.events, e)
 		}
 		e.members = append(e.members, x)
+		if x.gross {
+			g.hold(e)
+		}
 		if x.ord == m.ord {
 			landed = e
 		}

@@ -90,6 +90,7 @@ type Event struct {
 	cellWhen cellTime // its times as its cell entries hold them
 	into     *Event   // the event it was merged into
 	lone     bool     // listed in the engine's lone lines (halves.go)
+	holding  bool     // listed among the events holding gross lines (gross.go)
 	slotLo   int64    // time buckets it is indexed in, inclusive
 	slotHi   int64
 

@@ -149,19 +149,33 @@ func (g *Engine) settleLone() {
 // reclaimGross: e is a new event. A line another event holds for its time
 // alone that fits e by place (its sight lines or estimate, not time alone)
 // was the first report of e's firing, which nobody else had reported yet:
-// it is taken out and queued to be placed again, never held again.
+// it is taken out and queued to be placed again, never held again. The
+// events holding such lines are few (g.holding); those gone, final or no
+// longer holding one leave the list here.
 func (g *Engine) reclaimGross(e *Event, queue []member) []member {
-	if e.group != "fire" || e.gone {
+	if e.group != "fire" || e.gone || len(g.holding) == 0 {
 		return queue
 	}
 	var none sightBand
-	for _, f := range g.candidates("fire", e.reach(), e) {
+	reach, final := e.reach(), g.finalBefore("fire")
+	keep := g.holding[:0]
+	for _, f := range g.holding {
+		if f.gone || f.last < final {
+			f.holding = false
+			continue
+		}
+		held := false
 		for i := 0; i < len(f.members); i++ {
 			m := &f.members[i]
 			if !m.gross {
 				continue
 			}
+			if !f.reach().overlaps(reach) {
+				held = true
+				continue
+			}
 			if mt, ok := g.fits(e, m, m.phase, &none); !ok || mt.tier > tierLines {
+				held = true
 				continue
 			}
 			out := *m
@@ -173,8 +187,23 @@ func (g *Engine) reclaimGross(e *Event, queue []member) []member {
 			g.reindex(f)
 			queue = append(queue, out)
 		}
+		if held {
+			keep = append(keep, f)
+		} else {
+			f.holding = false
+		}
 	}
+	clear(g.holding[len(keep):])
+	g.holding = keep
 	return queue
+}
+
+// hold lists e among the events holding gross lines.
+func (g *Engine) hold(e *Event) {
+	if !e.holding {
+		e.holding = true
+		g.holding = append(g.holding, e)
+	}
 }
 
 // withinReach: e is of a firing within reach of observer: it placed an

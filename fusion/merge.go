@@ -147,6 +147,9 @@ func (g *Engine) agreeInTime(e, f *Event, p phase) bool {
 func (g *Engine) absorb(a, b *Event) {
 	a.members = append(a.members, b.members...)
 	slices.SortStableFunc(a.members, func(x, y member) int { return int(x.ord - y.ord) })
+	if b.holding {
+		g.hold(a)
+	}
 	a.Replaces = append(append(a.Replaces, b.ID), b.Replaces...)
 	a.Version++
 	b.gone, b.into = true, a
