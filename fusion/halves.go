@@ -112,10 +112,25 @@ func (g *Engine) turnable(e *Event, m *member) bool {
 	return other != nil && g.fitsEstimate(other, m.bearing) && g.heardAt(m, other, e.win[q])
 }
 
-// isHalf: e placed one end of its firing and not the other (what
-// turnAgainst asks of its f).
+// isHalf: e placed one end of its firing and no sight line of e stands
+// for the other (a crater's back-bearing may point at it): what
+// turnAgainst asks of its f, short of comparing with e's neighbour.
 func isHalf(e *Event) bool {
-	return (e.place(phaseLaunch) == nil) != (e.place(phaseImpact) == nil)
+	var q phase
+	switch l, i := e.place(phaseLaunch) != nil, e.place(phaseImpact) != nil; {
+	case l && !i:
+		q = phaseImpact
+	case i && !l:
+		q = phaseLaunch
+	default:
+		return false
+	}
+	for i := range e.members {
+		if m := &e.members[i]; m.bearing != nil && m.resolved() == q {
+			return false
+		}
+	}
+	return true
 }
 
 // turnAgainst turns round a sight line of e that states one end p of the
