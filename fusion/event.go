@@ -67,7 +67,7 @@ type Event struct {
 	// Tentative: the event rests on one source's reports, none stating
 	// which way the fire went, of a class whose reports are seldom
 	// corroborated: FalseAlarm, the probability that it is a false alarm,
-	// exceeds one half (tentative.go). FalseAlarm is 0 for an event
+	// exceeds tentativeAbove (tentative.go). FalseAlarm is 0 for an event
 	// nothing judges so.
 	Tentative  bool
 	FalseAlarm float64
