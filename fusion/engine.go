@@ -123,6 +123,7 @@ type Engine struct {
 	cands   []*Event
 	candAt  []*[2]cellPos // where each of cands is filed (near, bestMatch)
 	scratch []*member
+	queue   []member // Add's reports to place
 	// Scratch buffers of the steps that run on every change, reused so
 	// that they do not allocate each time: summarise, agreement,
 	// bestMatch.
@@ -195,11 +196,13 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	g.ord++
 	m.ord, m.lseq, m.obs = g.ord, seq, o
 	g.newest = max(g.newest, m.at)
-	queue := []member{m}
+	// The reports to place: this one, then any an audit takes out. The
+	// engine's buffer, not a fresh one: a member is a few hundred bytes,
+	// and every report would otherwise allocate one.
+	queue := append(g.queue[:0], m)
 	var landed *Event
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
+	for next := 0; next < len(queue); next++ {
+		x := queue[next]
 		e := g.associate(&x, kindGroup(x.kind), x.ord == m.ord && landed == nil)
 		if e == nil {
 			g.created++
@@ -216,6 +219,8 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 		g.reindex(e)
 		g.mergeAround(e, &queue)
 	}
+	clear(queue) // it holds reports the buffer should not keep alive
+	g.queue = queue[:0]
 	g.sweep()
 	for landed != nil && landed.into != nil {
 		landed = landed.into

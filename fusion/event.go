@@ -98,6 +98,8 @@ type Event struct {
 	// whether as corroborated (tentative.go).
 	tallied [][2]*classTally
 	counted bool
+	// markedBy are the distinct markings Marking was combined from.
+	markedBy []string
 	// meas caches what the members say of each phase's place, as of the
 	// last refresh (measurements).
 	meas [2]measured
@@ -408,7 +410,12 @@ func (g *Engine) summarise(e *Event) {
 	}
 	slices.Sort(sources)
 	e.Sources = len(slices.Compact(sources))
-	e.Marking = access.Combine(markings...)
+	if !slices.Equal(markings, e.markedBy) {
+		// The same markings give the same conjunction: most changes add
+		// a report marked as the others are, and leave it alone.
+		e.Marking = access.Combine(markings...)
+		e.markedBy = append(e.markedBy[:0], markings...)
+	}
 	slices.Sort(counts)
 	e.Count = counts[len(counts)/2] // monitors miscount; the median resists one wild count
 	b.markings, b.counts, b.sources = markings, counts, sources
