@@ -113,7 +113,7 @@ type Engine struct {
 	buckets map[bucketKey][]*Event
 	// cells index active fire events also by the place of their
 	// estimates, in coarse time buckets (spatial.go).
-	cells   map[cellKey][]cellEntry
+	cells   map[cellKey]cellList
 	events  []*Event // active events, in creation order
 	newest  float64  // the newest report time, Unix seconds
 	seq     int64
@@ -172,7 +172,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey]cellList{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64}
 }
 
 // Sequence is the ledger sequence of the last observation fused.
