@@ -186,10 +186,6 @@ type member struct {
 	lseq     int64                    // ledger sequence
 	obs      *observation.Observation // the report itself, for assessment
 	tally    [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
-
-	// bearingDir and backDir are the directions of bearing and back, for
-	// fits's quick refusals (offSight); zero, they refuse nothing.
-	bearingDir, backDir sightDir
 }
 
 // resolved is the phase the member counts for now: its own, or the one a
@@ -303,14 +299,14 @@ func measure(o *observation.Observation, scale float64) member {
 			b.RangeM = (r.MinM + r.MaxM) / 2
 			b.RangeSigmaM = max(b.RangeM*math.Log(r.MaxM/lo)/2, 50)
 		}
+		b.dir = sightDirOf(&b)
 		m.bearing = &b
-		m.bearingDir = sightDirOf(&b)
 	}
 	// A crater's back-bearing points from the crater to the origin.
 	if o.OriginBearingDeg != nil && o.Location != nil && o.Location.Resolved {
 		m.back = &Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
 			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)}
-		m.backDir = sightDirOf(m.back)
+		m.back.dir = sightDirOf(m.back)
 	}
 	m.widen(&stated, scale)
 	return m
