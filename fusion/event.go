@@ -171,16 +171,19 @@ type member struct {
 	// phase is what the report's time and sight line refer to; assigned
 	// is the phase the last fit gave a phaseEither report (phaseEither
 	// when the fit could not tell).
+	// The two flags after them share their word: members are copied and
+	// appended on every change, and padding the flags apart took two
+	// words more.
 	phase    phase
 	assigned phase
+	flipped  bool // an audit reversed its stated direction of fire once
+	weapons  bool // a weapon sighting: compare classes
 	// ejected counts the times an audit took the report out of an event
 	// it had stopped agreeing with: it is placed again once, no more.
 	ejected  int
-	flipped  bool                     // an audit reversed its stated direction of fire once
 	bearing  *Bearing                 // sight line towards the phenomenon
 	fix      [2]*Fix                  // located reports: [phaseLaunch] the origin, [phaseImpact] the place
 	back     *Bearing                 // a crater's back-bearing towards the origin
-	weapons  bool                     // a weapon sighting: compare classes
 	original time.Time                // observed_at as reported
 	scale    float64                  // its σ widened by this (0: as stated; calibrate.go)
 	lseq     int64                    // ledger sequence
