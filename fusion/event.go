@@ -303,13 +303,14 @@ func measure(o *observation.Observation, scale float64) member {
 			b.RangeSigmaM = max(b.RangeM*math.Log(r.MaxM/lo)/2, 50)
 		}
 		b.dir = sightDirOf(&b)
-		m.bearing = &b
+		m.bearing = withPlane(b)
 	}
 	// A crater's back-bearing points from the crater to the origin.
 	if o.OriginBearingDeg != nil && o.Location != nil && o.Location.Resolved {
-		m.back = &Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
+		back := Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
 			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)}
-		m.back.dir = sightDirOf(m.back)
+		back.dir = sightDirOf(&back)
+		m.back = withPlane(back)
 	}
 	m.widen(&stated, scale)
 	return m

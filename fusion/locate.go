@@ -28,6 +28,21 @@ type Bearing struct {
 	// it), with which gateEstimate refuses most sight lines that miss an
 	// estimate before it takes an arctangent; zero, it refuses none so.
 	dir sightDir
+	// plane, when set, is the tangent plane at Observer (measure makes it
+	// once, withPlane): every fit that includes the sight line would
+	// otherwise make it again.
+	plane *geo.Tangent
+}
+
+// withPlane returns b on the heap, in one allocation with the tangent
+// plane at its observer, which it points to.
+func withPlane(b Bearing) *Bearing {
+	s := &struct {
+		Bearing
+		plane geo.Tangent
+	}{Bearing: b, plane: *geo.NewTangent(b.Observer)}
+	s.Bearing.plane = &s.plane
+	return &s.Bearing
 }
 
 // Fix is a located report: a point with a circular standard deviation
@@ -161,7 +176,11 @@ type lookout struct {
 func lookouts(out []lookout, tp *geo.Tangent, bearings []Bearing) []lookout {
 	for _, b := range bearings {
 		e, n := tp.ToENU(b.Observer)
-		out = append(out, lookout{b, e, n, *geo.NewTangent(b.Observer)})
+		at := b.plane
+		if at == nil {
+			at = geo.NewTangent(b.Observer)
+		}
+		out = append(out, lookout{b, e, n, *at})
 	}
 	return out
 }
