@@ -384,7 +384,7 @@ func (g *Engine) TakeFinal() []*Event {
 			// they need not be read back from the store).
 			e.LastSequence, e.Reports = e.lastSequence(), e.reports()
 			// Its reports stay counted in the class tallies: they are history.
-			e.gone, e.members, e.meas, e.fits, e.tallied = true, nil, [2]measured{}, [2][2]fitMemo{}, nil
+			e.gone, e.members, e.meas, e.fits, e.windowOf, e.tallied = true, nil, [2]measured{}, [2][2]fitMemo{}, [2]windowMemo{}, nil
 			out = append(out, e)
 		default:
 			keep = append(keep, e)

@@ -102,8 +102,9 @@ type Event struct {
 	markedBy []string
 	// meas caches what the members say of each phase's place, as of the
 	// last refresh (measurements).
-	meas [2]measured
-	fits [2][2]fitMemo // the last two estimates of each phase
+	meas     [2]measured
+	fits     [2][2]fitMemo // the last two estimates of each phase
+	windowOf [2]windowMemo // the last window of each phase
 }
 
 // Snapshot is a copy of what the event shows, sharing nothing the engine
