@@ -359,12 +359,10 @@ func (g *Engine) fits(e *Event, m *member, p phase, band *sightBand) (match, boo
 			continue
 		}
 		if est := e.place(q); est != nil {
-			// The sight lines first, by the cheap bounds (the estimate
-			// as filed, then the estimate itself): most estimates a
-			// report meets lie well off them.
-			if q == p && band.refuses(e.cellAt[q]) ||
-				q == p && m.bearing != nil && offSight(est, m.bearing, m.bearingDir, g.cfg.MaxRangeM) ||
-				q == phaseLaunch && m.back != nil && offSight(est, m.back, m.backDir, g.cfg.MaxRangeM) {
+			// The sight line first, by the cheap bound of the estimate
+			// as filed: most estimates a report meets lie well off it
+			// (gateEstimate then bounds the estimate itself).
+			if q == p && band.refuses(e.cellAt[q]) {
 				return match{}, false
 			}
 			c, n, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM)

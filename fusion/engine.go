@@ -113,7 +113,7 @@ type Engine struct {
 	buckets map[bucketKey][]*Event
 	// cells index active fire events also by the place of their
 	// estimates, in coarse time buckets (spatial.go).
-	cells   map[cellKey][]cellEntry
+	cells   map[cellKey]cellList
 	events  []*Event // active events, in creation order
 	newest  float64  // the newest report time, Unix seconds
 	seq     int64
@@ -123,6 +123,7 @@ type Engine struct {
 	cands   []*Event
 	candAt  []*[2]cellPos // where each of cands is filed (near, bestMatch)
 	scratch []*member
+	queue   []member // Add's reports to place
 	// Scratch buffers of the steps that run on every change, reused so
 	// that they do not allocate each time: summarise, agreement,
 	// bestMatch.
@@ -175,7 +176,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey][]cellEntry{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey]cellList{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64}
 }
 
 // Sequence is the ledger sequence of the last observation fused.
@@ -199,11 +200,13 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 	g.ord++
 	m.ord, m.lseq, m.obs = g.ord, seq, o
 	g.newest = max(g.newest, m.at)
-	queue := []member{m}
+	// The reports to place: this one, then any an audit takes out. The
+	// engine's buffer, not a fresh one: a member is a few hundred bytes,
+	// and every report would otherwise allocate one.
+	queue := append(g.queue[:0], m)
 	var landed *Event
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
+	for next := 0; next < len(queue); next++ {
+		x := queue[next]
 		e := g.associate(&x, kindGroup(x.kind), x.ord == m.ord && landed == nil)
 		created := e == nil
 		if created {
@@ -227,6 +230,8 @@ func (g *Engine) Add(seq int64, o *observation.Observation) *Event {
 			queue = g.reclaimGross(e, queue)
 		}
 	}
+	clear(queue) // it holds reports the buffer should not keep alive
+	g.queue = queue[:0]
 	g.sweep()
 	for landed != nil && landed.into != nil {
 		landed = landed.into
@@ -390,7 +395,7 @@ func (g *Engine) TakeFinal() []*Event {
 			// they need not be read back from the store).
 			e.LastSequence, e.Reports = e.lastSequence(), e.reports()
 			// Its reports stay counted in the class tallies: they are history.
-			e.gone, e.members, e.meas, e.fits, e.tallied = true, nil, [2]measured{}, [2][2]fitMemo{}, nil
+			e.gone, e.members, e.meas, e.fits, e.windowOf, e.tallied = true, nil, [2]measured{}, [2][2]fitMemo{}, [2]windowMemo{}, nil
 			out = append(out, e)
 		default:
 			keep = append(keep, e)

@@ -99,10 +99,13 @@ type Event struct {
 	// whether as corroborated (tentative.go).
 	tallied [][2]*classTally
 	counted bool
+	// markedBy are the distinct markings Marking was combined from.
+	markedBy []string
 	// meas caches what the members say of each phase's place, as of the
 	// last refresh (measurements).
-	meas [2]measured
-	fits [2][2]fitMemo // the last two estimates of each phase
+	meas     [2]measured
+	fits     [2][2]fitMemo // the last two estimates of each phase
+	windowOf [2]windowMemo // the last window of each phase
 }
 
 // Snapshot is a copy of what the event shows, sharing nothing the engine
@@ -170,31 +173,28 @@ type member struct {
 	// phase is what the report's time and sight line refer to; assigned
 	// is the phase the last fit gave a phaseEither report (phaseEither
 	// when the fit could not tell).
+	// The flags after them share their word: members are copied and
+	// appended on every change, and padding the flags apart took two
+	// words more.
 	phase    phase
 	assigned phase
+	flipped  bool // an audit reversed its stated direction of fire once
+	weapons  bool // a weapon sighting: compare classes
+	// gross: a sight line that fits no event, held by the one event it
+	// was timed with (gross.go) while its place is left out; reclaimed:
+	// one taken back for a firing found later, never held again.
+	gross, reclaimed bool
 	// ejected counts the times an audit took the report out of an event
 	// it had stopped agreeing with: it is placed again once, no more.
-	ejected int
-	flipped bool // an audit reversed its stated direction of fire once
-	// gross: a sight line that fits no event, held by the one event it
-	// was timed with (gross.go) while its place is left out.
-	gross bool
-	// reclaimed: a gross line taken back for a firing found later; it is
-	// not held for its time again.
-	reclaimed bool
-	bearing   *Bearing                 // sight line towards the phenomenon
-	fix       [2]*Fix                  // located reports: [phaseLaunch] the origin, [phaseImpact] the place
-	back      *Bearing                 // a crater's back-bearing towards the origin
-	weapons   bool                     // a weapon sighting: compare classes
-	original  time.Time                // observed_at as reported
-	scale     float64                  // its σ widened by this (0: as stated; calibrate.go)
-	lseq      int64                    // ledger sequence
-	obs       *observation.Observation // the report itself, for assessment
-	tally     [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
-
-	// bearingDir and backDir are the directions of bearing and back, for
-	// fits's quick refusals (offSight); zero, they refuse nothing.
-	bearingDir, backDir sightDir
+	ejected  int
+	bearing  *Bearing                 // sight line towards the phenomenon
+	fix      [2]*Fix                  // located reports: [phaseLaunch] the origin, [phaseImpact] the place
+	back     *Bearing                 // a crater's back-bearing towards the origin
+	original time.Time                // observed_at as reported
+	scale    float64                  // its σ widened by this (0: as stated; calibrate.go)
+	lseq     int64                    // ledger sequence
+	obs      *observation.Observation // the report itself, for assessment
+	tally    [2]*classTally           // its class's tallies, its source's and all sources' (tentative.go)
 }
 
 // resolved is the phase the member counts for now: its own, or the one a
@@ -311,14 +311,15 @@ func measure(o *observation.Observation, scale float64) member {
 			b.RangeM = (r.MinM + r.MaxM) / 2
 			b.RangeSigmaM = max(b.RangeM*math.Log(r.MaxM/lo)/2, 50)
 		}
-		m.bearing = &b
-		m.bearingDir = sightDirOf(&b)
+		b.dir = sightDirOf(&b)
+		m.bearing = withPlane(b)
 	}
 	// A crater's back-bearing points from the crater to the origin.
 	if o.OriginBearingDeg != nil && o.Location != nil && o.Location.Resolved {
-		m.back = &Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
+		back := Bearing{Observer: geo.Point{Lat: o.Location.Lat, Lon: o.Location.Lon},
 			AzimuthDeg: *o.OriginBearingDeg, SigmaDeg: sigmaOr(o.OriginBearingSigmaDeg, defaultBearingSigmaDeg)}
-		m.backDir = sightDirOf(m.back)
+		back.dir = sightDirOf(&back)
+		m.back = withPlane(back)
 	}
 	m.widen(&stated, scale)
 	return m
@@ -418,7 +419,12 @@ func (g *Engine) summarise(e *Event) {
 	}
 	slices.Sort(sources)
 	e.Sources = len(slices.Compact(sources))
-	e.Marking = access.Combine(markings...)
+	if !slices.Equal(markings, e.markedBy) {
+		// The same markings give the same conjunction: most changes add
+		// a report marked as the others are, and leave it alone.
+		e.Marking = access.Combine(markings...)
+		e.markedBy = append(e.markedBy[:0], markings...)
+	}
 	slices.Sort(counts)
 	e.Count = counts[len(counts)/2] // monitors miscount; the median resists one wild count
 	b.markings, b.counts, b.sources = markings, counts, sources

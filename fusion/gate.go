@@ -76,7 +76,8 @@ func gateEstimate(est *Estimate, bs []Bearing, fs []Fix, maxRange float64) (chi2
 		}
 		chi2, dof = chi2+r, dof+2
 	}
-	for _, b := range bs {
+	for i := range bs {
+		b := &bs[i]
 		de, dn := flat(b.Observer, est.Point)
 		r2 := de*de + dn*dn
 		if r2 > maxRange*maxRange*1.21 {
@@ -85,11 +86,14 @@ func gateEstimate(est *Estimate, bs []Bearing, fs []Fix, maxRange float64) (chi2
 		if r2 < 1 {
 			continue // the observer stands on the estimate: no direction
 		}
-		az := math.Atan2(de, dn)
-		res := wrapRad(b.AzimuthDeg*math.Pi/180 - az)
 		sig := b.SigmaDeg * math.Pi / 180
 		j0, j1 := dn/r2, -de/r2
 		v := sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
+		if offAzimuth(de, dn, r2, v, b.dir) {
+			return 0, 0, false // most sight lines a report meets: no arctangent
+		}
+		az := math.Atan2(de, dn)
+		res := wrapRad(b.AzimuthDeg*math.Pi/180 - az)
 		r := res * res / v
 		if r > gateChi2One {
 			return 0, 0, false
@@ -111,7 +115,7 @@ func gateEstimate(est *Estimate, bs []Bearing, fs []Fix, maxRange float64) (chi2
 
 // sightDir is the sine and cosine of a sight line's azimuth (in radians,
 // b.AzimuthDeg*math.Pi/180), worked out once per report (measure) for
-// offSight: a report is compared with hundreds of estimates. The zero
+// offAzimuth: a report is compared with hundreds of estimates. The zero
 // value refuses nothing.
 type sightDir struct{ sin, cos float64 }
 
@@ -120,29 +124,18 @@ func sightDirOf(b *Bearing) sightDir {
 	return sightDir{s, c}
 }
 
-// offSight reports that gateEstimate must refuse the sight line b (of
-// direction dir) against est, by the same test of range, or by its
-// azimuth, without the arctangent: most of the estimates a report is
+// offAzimuth reports that gateEstimate must refuse a sight line of
+// direction dir, whose observer lies at the offset (de, dn), r2 its
+// square, from the estimate, with v the variance of its azimuth's
+// residual — without the arctangent: most of the estimates a report is
 // compared with lie well off its sight line. The residual gateEstimate
 // takes, wrapped into [-π, π], is at least |sin| of itself, and that sine
 // is the cross product of the sight line's direction with the offset
-// (de, dn) over its length. The bound is lowered by 10⁻¹² rad, and the
-// gate raised by a part in 10⁹, far beyond the rounding of either side
-// (a few 10⁻¹⁵ rad), so offSight refuses only what gateEstimate refuses;
-// it says nothing when unsure, and gateEstimate then decides.
-func offSight(est *Estimate, b *Bearing, dir sightDir, maxRange float64) bool {
-	de, dn := flat(b.Observer, est.Point)
-	r2 := de*de + dn*dn
-	if r2 > maxRange*maxRange*1.21 {
-		return true
-	}
-	if r2 < 1 {
-		return false
-	}
-	c := est.Cov
-	sig := b.SigmaDeg * math.Pi / 180
-	j0, j1 := dn/r2, -de/r2
-	v := sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
+// over its length. The bound is lowered by 10⁻¹² rad, and the gate
+// raised by a part in 10⁹, far beyond the rounding of either side (a few
+// 10⁻¹⁵ rad), so offAzimuth refuses only what the gate refuses; it says
+// nothing when unsure, and the arctangent then decides.
+func offAzimuth(de, dn, r2, v float64, dir sightDir) bool {
 	lb := math.Abs(de*dir.cos-dn*dir.sin)/math.Sqrt(r2) - 1e-12
 	return v > 0 && lb > 0 && lb*lb > gateChi2One*v*(1+1e-9)
 }
@@ -165,7 +158,7 @@ type sightBand struct {
 // sightBandOf is m's sightBand; none without a sight line, or near a pole.
 func (g *Engine) sightBandOf(m *member) sightBand {
 	b := m.bearing
-	if b == nil || m.bearingDir == (sightDir{}) {
+	if b == nil || b.dir == (sightDir{}) {
 		return sightBand{}
 	}
 	maxRange := g.cfg.MaxRangeM
@@ -179,7 +172,7 @@ func (g *Engine) sightBandOf(m *member) sightBand {
 	}
 	sig := b.SigmaDeg * math.Pi / 180
 	return sightBand{
-		ok: true, lat: b.Observer.Lat, lon: b.Observer.Lon, dir: m.bearingDir,
+		ok: true, lat: b.Observer.Lat, lon: b.Observer.Lon, dir: b.dir,
 		sig2:  sig * sig,
 		limit: maxRange * maxRange * 1.21,
 		// cos falls with |latitude|; a part in 10⁹ covers the rounding of
@@ -191,11 +184,11 @@ func (g *Engine) sightBandOf(m *member) sightBand {
 
 // refuses reports that gateEstimate must refuse the sight line against
 // the estimate filed as at (its point, and majorSigma of its
-// covariance), as offSight does, but from bounds: flat's east offset lies
+// covariance), as offAzimuth does, but from bounds: flat's east offset lies
 // between those at the east scales kLo and kHi, and the estimate's
 // covariance adds at most majorSigma² over the squared distance to the
 // variance of the azimuth. The north offset is flat's own. Margins as in
-// offSight; it says nothing of the open cell, nor when unsure.
+// offAzimuth; it says nothing of the open cell, nor when unsure.
 func (s *sightBand) refuses(at cellPos) bool {
 	if !s.ok || at.cx == openCell {
 		return false

@@ -24,6 +24,25 @@ type Bearing struct {
 	// be when no range is given: what its source has been seen to reach
 	// (sightline.go); 0 leaves Config.MaxRangeM.
 	reachM float64
+	// dir, when set, is the sine and cosine of the azimuth (measure sets
+	// it), with which gateEstimate refuses most sight lines that miss an
+	// estimate before it takes an arctangent; zero, it refuses none so.
+	dir sightDir
+	// plane, when set, is the tangent plane at Observer (measure makes it
+	// once, withPlane): every fit that includes the sight line would
+	// otherwise make it again.
+	plane *geo.Tangent
+}
+
+// withPlane returns b on the heap, in one allocation with the tangent
+// plane at its observer, which it points to.
+func withPlane(b Bearing) *Bearing {
+	s := &struct {
+		Bearing
+		plane geo.Tangent
+	}{Bearing: b, plane: *geo.NewTangent(b.Observer)}
+	s.Bearing.plane = &s.plane
+	return &s.Bearing
 }
 
 // Fix is a located report: a point with a circular standard deviation
@@ -157,7 +176,11 @@ type lookout struct {
 func lookouts(out []lookout, tp *geo.Tangent, bearings []Bearing) []lookout {
 	for _, b := range bearings {
 		e, n := tp.ToENU(b.Observer)
-		out = append(out, lookout{b, e, n, *geo.NewTangent(b.Observer)})
+		at := b.plane
+		if at == nil {
+			at = geo.NewTangent(b.Observer)
+		}
+		out = append(out, lookout{b, e, n, *at})
 	}
 	return out
 }
@@ -330,7 +353,20 @@ func invert(m [2][2]float64) ([2][2]float64, bool) {
 	return [2][2]float64{{m[1][1] / det, -m[0][1] / det}, {-m[1][0] / det, m[0][0] / det}}, true
 }
 
+// wrapRad wraps an angle into [-π, π). The residuals it wraps lie within
+// a turn either side of it (an azimuth in [0, 2π) less an arctangent in
+// [-π, π]), where math.Mod, which it otherwise takes, returns x or x - 2π
+// exactly (x less than two turns from 0 — Sterbenz: the subtraction is
+// exact): those are done directly, saving its loop of Frexp and Ldexp on
+// every gate and every step of a fit.
 func wrapRad(a float64) float64 {
+	const turn = 2 * math.Pi
+	switch x := a + math.Pi; {
+	case 0 <= x && x < turn:
+		return x - math.Pi
+	case turn <= x && x < 2*turn:
+		return (x - turn) - math.Pi
+	}
 	a = math.Mod(a+math.Pi, 2*math.Pi)
 	if a < 0 {
 		a += 2 * math.Pi

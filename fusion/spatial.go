@@ -108,19 +108,34 @@ type cellPos struct {
 	placed bool
 }
 
+// cellList is what a cell holds: its events' entries and, beside each
+// (the same index), where the event is filed for both phases (its
+// cellAt; refile keeps them current), not only the cell's own: the
+// bounds that rule events out (farFrom, mergeCandidates) read the other
+// phase's too, and reading them from the list spares a query a visit to
+// each event it rules out, scattered in memory. The two are apart so
+// that what a query reads of every entry it meets — most it rules out by
+// time or by the cell's own phase — fills one cache line per entry.
+type cellList struct {
+	entries []cellEntry
+	at      [][2]cellPos
+}
+
 // cellEntry is an event filed in a cell, with the first time bucket it
 // is filed under (its cellLo), so that a query over several buckets
 // takes it once — at the first of them it visits — without reading the
-// event. It keeps where the event is filed for both phases (its cellAt;
-// refile keeps them current), not only the cell's own: the bounds that
-// rule events out (farFrom, mergeCandidates) read the other phase's too,
-// and reading them from the entry, beside the rest, spares a query a
-// visit to each event it rules out, scattered in memory.
+// event; its times; and the point and σ of its estimate of the cell's
+// phase (cellPos), which the gate's bound reads (fixBound.gateFar).
 type cellEntry struct {
-	e     *Event
-	first int64
-	when  cellTime
-	at    [2]cellPos
+	e        *Event
+	first    int64
+	when     cellTime
+	lat, lon float64
+	sigma    float64
+}
+
+func entryOf(e *Event, first int64, when cellTime, at cellPos) cellEntry {
+	return cellEntry{e, first, when, at.lat, at.lon, at.sigma}
 }
 
 // cellTime is what a query asks of an event's times, kept in its cell
@@ -188,10 +203,11 @@ func (g *Engine) refile(e *Event) {
 		// entries where they are.
 		for s := lo; s <= hi; s++ {
 			for p, c := range at {
-				b := g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))]
-				for i := range b {
-					if b[i].e == e {
-						b[i].at, b[i].when = at, when
+				l := g.cells[cellKeyOf(s, c.cx, c.cy, phase(p))]
+				for i := range l.entries {
+					if l.entries[i].e == e {
+						l.entries[i] = entryOf(e, l.entries[i].first, when, c)
+						l.at[i] = at
 						break
 					}
 				}
@@ -204,7 +220,10 @@ func (g *Engine) refile(e *Event) {
 	for s := lo; s <= hi; s++ {
 		for p, c := range at {
 			k := cellKeyOf(s, c.cx, c.cy, phase(p))
-			g.cells[k] = append(g.cells[k], cellEntry{e, lo, when, at})
+			l := g.cells[k]
+			l.entries = append(l.entries, entryOf(e, lo, when, c))
+			l.at = append(l.at, at)
+			g.cells[k] = l
 		}
 	}
 	e.cellLo, e.cellHi, e.cellAt, e.cellWhen = lo, hi, at, when
@@ -219,20 +238,21 @@ func (g *Engine) unfileCells(e *Event) {
 	for s := e.cellLo; s <= e.cellHi; s++ {
 		for p, c := range e.cellAt {
 			k := cellKeyOf(s, c.cx, c.cy, phase(p))
-			b := g.cells[k]
-			for i, x := range b {
+			l := g.cells[k]
+			for i, x := range l.entries {
 				if x.e == e {
 					// Order within a cell does not matter: swap the last in.
-					b[i] = b[len(b)-1]
-					b[len(b)-1] = cellEntry{}
-					b = b[:len(b)-1]
+					n := len(l.entries) - 1
+					l.entries[i], l.at[i] = l.entries[n], l.at[n]
+					l.entries[n] = cellEntry{}
+					l.entries, l.at = l.entries[:n], l.at[:n]
 					break
 				}
 			}
-			if len(b) == 0 {
+			if len(l.entries) == 0 {
 				delete(g.cells, k)
 			} else {
-				g.cells[k] = b
+				g.cells[k] = l
 			}
 		}
 	}
@@ -265,7 +285,7 @@ func (g *Engine) nearCandidates(m *member, s span) ([]*Event, [2]fixBound, bool)
 			bounds[p] = g.fixBound(f)
 		}
 	}
-	out, ok := g.near(q, bounds[q], s, nil, func(x *cellEntry) bool { return farFrom(&x.at, &bounds) })
+	out, ok := g.near(q, bounds[q], s, nil, func(filed *[2]cellPos) bool { return farFrom(filed, &bounds) })
 	return out, bounds, ok
 }
 
@@ -284,8 +304,8 @@ func (g *Engine) mergeCandidates(e *Event) []*Event {
 				continue
 			}
 			b := placeBound(other)
-			out, ok := g.near(q, placeBound(at), e.reach(), e, func(x *cellEntry) bool {
-				o := x.at[1-q]
+			out, ok := g.near(q, placeBound(at), e.reach(), e, func(filed *[2]cellPos) bool {
+				o := filed[1-q]
 				return o.cx != openCell && b.gateFar(o)
 			})
 			if ok {
@@ -303,9 +323,9 @@ func (g *Engine) mergeCandidates(e *Event) []*Event {
 // and not ruled out by the gate's bound (fixBound.gateFar); and for which
 // drop is false. ok is false when the point is odd or its box visits
 // more than maxQueryCells cells. g.candAt lists, beside each event, where
-// it is filed (its cellAt, as its entry holds it), for the caller to
+// it is filed (its cellAt, as its cell's list holds it), for the caller to
 // read instead of the event until the index changes.
-func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*cellEntry) bool) (out []*Event, ok bool) {
+func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(filed *[2]cellPos) bool) (out []*Event, ok bool) {
 	if !pt.ok {
 		return nil, false
 	}
@@ -329,27 +349,29 @@ func (g *Engine) near(q phase, pt fixBound, s span, except *Event, drop func(*ce
 	at := g.candAt[:0]
 	lo, hi := cellSlot(s.lo), cellSlot(s.hi)
 	final := g.finalBefore("fire")
-	add := func(b []cellEntry, slot int64) {
-		for i := range b {
-			x := &b[i]
+	// open: the list is of the open cell, whose entries have no point
+	// to bound (distinct cells have distinct keys: cellKeyOf).
+	add := func(l cellList, slot int64, open bool) {
+		for i := range l.entries {
+			x := &l.entries[i]
 			if slot != max(lo, x.first) {
 				continue // met in an earlier bucket of this query
 			}
-			if x.when.last < final || !x.when.reach.overlaps(s) || x.at[q].cx != openCell && pt.gateFar(x.at[q]) {
+			if x.when.last < final || !x.when.reach.overlaps(s) || !open && pt.gateFar(cellPos{lat: x.lat, lon: x.lon, sigma: x.sigma}) {
 				continue // ruled out without reading the event
 			}
-			if x.e == except || drop(x) {
+			if x.e == except || drop(&l.at[i]) {
 				continue
 			}
 			out = append(out, x.e)
-			at = append(at, &x.at)
+			at = append(at, &l.at[i])
 		}
 	}
 	for slot := lo; slot <= hi; slot++ {
-		add(g.cells[cellKeyOf(slot, openCell, openCell, q)], slot)
+		add(g.cells[cellKeyOf(slot, openCell, openCell, q)], slot, true)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
-				add(g.cells[cellKeyOf(slot, int32(x), int32(y), q)], slot)
+				add(g.cells[cellKeyOf(slot, int32(x), int32(y), q)], slot, false)
 			}
 		}
 	}
@@ -424,7 +446,7 @@ func (b *fixBound) gateFar(at cellPos) bool {
 
 // farFrom reports whether fits must refuse every phase of a report with
 // these fixes against an event, by its estimates as filed (its cellAt, as
-// its cell entries hold them): a fix of phase q must pass the gate
+// its cells' lists hold them): a fix of phase q must pass the gate
 // against the event's estimate of q, and must lie within a round's range
 // (withinFire: MaxFireRangeM, plus three σ of the estimate and of the
 // fix) of its estimate of the other phase, whatever phase the report is

@@ -88,7 +88,10 @@ func (g *Engine) windows(e *Event) {
 }
 
 // phaseWindow is when the phenomenon of phase p happened by the reports
-// of it (agreement).
+// of it (agreement). That depends only on those reports, in their order,
+// and on the estimate of p's place: when neither has changed since the
+// window was last worked out (a report of the other end joined, an audit
+// moved nothing), it is that window (windowMemo).
 func (g *Engine) phaseWindow(e *Event, p phase) span {
 	g.scratch = g.scratch[:0]
 	for i := range e.members {
@@ -96,8 +99,29 @@ func (g *Engine) phaseWindow(e *Event, p phase) span {
 			g.scratch = append(g.scratch, &e.members[i])
 		}
 	}
-	w, _ := g.agreement(g.scratch, e.place(p))
+	est, c := e.place(p), &e.windowOf[p]
+	if c.done && c.est == est && slices.EqualFunc(c.ords, g.scratch, func(ord int64, m *member) bool { return ord == m.ord }) {
+		return c.w
+	}
+	w, _ := g.agreement(g.scratch, est)
+	c.done, c.est, c.w, c.ords = true, est, w, c.ords[:0]
+	for _, m := range g.scratch {
+		c.ords = append(c.ords, m.ord)
+	}
 	return w
+}
+
+// windowMemo is the window last worked out for a phase (phaseWindow), with
+// the estimate and the reports (their ords, which name them in the
+// engine, in order) it was worked out from. What a report's timing
+// hypotheses read of it — its time, σ, sight line — never changes, and
+// an estimate is never changed once made: the same estimate and reports
+// give the same window.
+type windowMemo struct {
+	done bool
+	est  *Estimate
+	ords []int64
+	w    span
 }
 
 // agreement is when the phenomenon the reports ms time happened, given

@@ -22,11 +22,18 @@ type Tangent struct {
 	up          [3]float64
 }
 
-// NewTangent returns the tangent plane at origin.
+// NewTangent returns the tangent plane at origin. It is small enough to
+// inline, so that a caller that does not keep the plane holds it on its
+// stack: fusion makes one per sight line of every fit.
 func NewTangent(origin Point) *Tangent {
+	t := tangentAt(origin)
+	return &t
+}
+
+func tangentAt(origin Point) Tangent {
 	sinP, cosP := math.Sincos(origin.Lat * geodRad)
 	sinL, cosL := math.Sincos(origin.Lon * geodRad)
-	return &Tangent{
+	return Tangent{
 		origin: origin,
 		o:      ecef(origin),
 		east:   [3]float64{-sinL, cosL, 0},
