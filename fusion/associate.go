@@ -51,13 +51,20 @@ func (a match) better(b match) bool {
 // placing, whose fit calibrates its source (calibrate.go).
 func (g *Engine) associate(m *member, group string, first bool) *Event {
 	e, mt := g.bestMatch(m, group)
-	if e != nil && group == "fire" && mt.tier == tierTime && g.crowded(m) {
+	// A sight line alone was compared with every event in its window
+	// (bestMatch's candidates, still in g.cands): the firings it could
+	// have heard are among them.
+	var heard []*Event
+	if m.fix[0] == nil && m.fix[1] == nil {
+		heard = g.cands
+	}
+	if e != nil && group == "fire" && mt.tier == tierTime && g.crowded(m, heard) {
 		// Time alone cannot tell which of many firings a sight line
 		// heard: it starts an event of its own.
 		e = nil
 	}
 	if e == nil && group == "fire" && !m.reclaimed {
-		if e = g.grossMatch(m); e != nil {
+		if e = g.grossMatch(m, heard); e != nil {
 			m.gross = true
 			return e
 		}

@@ -44,7 +44,7 @@ func TestDiagnose(t *testing.T) {
 }
 
 // diagnosis reads one run of TRUCE_DIAGNOSE: scenario:seed:duration, then
-// any of layout=N (sim.Config.LayoutSeed), sigma=X, time=X, outliers=P,
+// any of layout=N (sim.Config.LayoutSeed), scale=X (sim.Config.Scale), sigma=X, time=X, outliers=P,
 // bias=D (sim.ErrorModel); a bare number is the share of outliers.
 func diagnosis(run string) (sim.Config, error) {
 	f := strings.Split(run, ":")
@@ -63,6 +63,12 @@ func diagnosis(run string) (sim.Config, error) {
 		name, value, ok := strings.Cut(o, "=")
 		if !ok {
 			name, value = "outliers", o
+		}
+		if name == "scale" {
+			if cfg.Scale, err = strconv.ParseFloat(value, 64); err != nil {
+				return cfg, fmt.Errorf("scale: %v", err)
+			}
+			continue
 		}
 		if name == "layout" {
 			if cfg.LayoutSeed, err = strconv.ParseUint(value, 10, 64); err != nil {
@@ -84,7 +90,7 @@ func diagnosis(run string) (sim.Config, error) {
 		case "bias":
 			cfg.Errors.BearingBiasDeg = x
 		default:
-			return cfg, fmt.Errorf("unknown option %q (layout, sigma, time, outliers, bias)", name)
+			return cfg, fmt.Errorf("unknown option %q (layout, scale, sigma, time, outliers, bias)", name)
 		}
 	}
 	return cfg, nil

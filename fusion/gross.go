@@ -35,15 +35,16 @@ const grossChi2 = 100
 const grossMaxSigmaT = 1.0
 
 // grossMatch is the one event that report m, which fits none, was timed
-// with (see above), or nil.
-func (g *Engine) grossMatch(m *member) *Event {
+// with (see above), or nil. cands, when given, are the events of m's
+// window (candidates), as bestMatch found them.
+func (g *Engine) grossMatch(m *member, cands []*Event) *Event {
 	b := m.bearing
 	if b == nil || m.phase == phaseEither || m.sigmaT > grossMaxSigmaT || m.fix[0] != nil || m.fix[1] != nil || m.back != nil {
 		return nil
 	}
 	p := m.phase
-	f := g.soleFiring(m, nil)
-	if f == nil {
+	f, n := g.firingsHeard(m, nil, 1, cands)
+	if n != 1 {
 		return nil
 	}
 	if est := f.place(p); est == nil || f.seenBy(m.key.Source, p) || !g.grossFits(est, b) || !g.heardAt(m, est, f.win[p]) {
@@ -58,7 +59,7 @@ func (g *Engine) grossMatch(m *member) *Event {
 // firing its line could have heard makes it as likely one of that, or
 // the first report of a firing not yet known.
 func (g *Engine) soleFiring(m *member, except *Event) *Event {
-	if f, n := g.firingsHeard(m, except, 1); n == 1 {
+	if f, n := g.firingsHeard(m, except, 1, nil); n == 1 {
 		return f
 	}
 	return nil
@@ -75,24 +76,31 @@ func (g *Engine) soleFiring(m *member, except *Event) *Event {
 const crowdedFirings = 4
 
 // crowded: m, a precisely timed sight line, could have heard more than
-// crowdedFirings firings at its time.
-func (g *Engine) crowded(m *member) bool {
+// crowdedFirings firings at its time (cands as for grossMatch).
+func (g *Engine) crowded(m *member, cands []*Event) bool {
 	if m.bearing == nil || m.sigmaT > grossMaxSigmaT {
 		return false
 	}
-	_, n := g.firingsHeard(m, nil, crowdedFirings)
+	_, n := g.firingsHeard(m, nil, crowdedFirings, cands)
 	return n > crowdedFirings
 }
 
 // firingsHeard counts, up to most+1, the events other than except of
 // firings m's sight line could have heard at its time (soleFiring), and
-// returns the first.
-func (g *Engine) firingsHeard(m *member, except *Event, most int) (*Event, int) {
+// returns the first. cands, when given, are the events of m's window
+// (candidates(…, g.window(m, nil), nil)), which spares the search.
+func (g *Engine) firingsHeard(m *member, except *Event, most int, cands []*Event) (*Event, int) {
 	b := m.bearing
 	reach := g.sightReach(*b)
+	if cands == nil {
+		cands = g.candidates("fire", g.window(m, nil), except)
+	}
 	var first *Event
 	n := 0
-	for _, f := range g.candidates("fire", g.window(m, nil), except) {
+	for _, f := range cands {
+		if f == except {
+			continue
+		}
 		if !withinReach(f, b.Observer, reach) {
 			continue
 		}
