@@ -145,9 +145,11 @@ type Engine struct {
 	fireRangeM  float64
 	fireRangeAt int
 	// tallies count each class of reports and how many are corroborated,
-	// and swept is the last sweep's tentativeSweepS (tentative.go).
+	// swept is the last sweep's tentativeSweepS and settled the last
+	// settleEveryS that settled lone lines (tentative.go).
 	tallies map[classKey]*classTally
 	swept   int64
+	settled int64
 	// strings holds one copy of each source and marking seen
 	// (fast_intern.go).
 	strings map[string]string
@@ -176,7 +178,7 @@ func Nothing(o *observation.Observation) bool {
 
 // NewEngine makes an engine.
 func NewEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey]cellList{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64}
+	return &Engine{cfg: cfg.withDefaults(), buckets: map[bucketKey][]*Event{}, cells: map[cellKey]cellList{}, calib: map[string]*sourceFit{}, reach: map[string]*sourceFit{}, tallies: map[classKey]*classTally{}, newest: math.Inf(-1), swept: math.MinInt64, settled: math.MinInt64}
 }
 
 // Sequence is the ledger sequence of the last observation fused.

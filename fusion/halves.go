@@ -261,7 +261,9 @@ func (g *Engine) turnLoneFor(e *Event) *Event {
 				continue
 			}
 			keep = append(keep, f)
-			if turned == nil && f.members[0].phase == m.phase && g.turnLone(f, e) {
+			// A lone line whose times e's cannot meet could not join e
+			// (fits looks at the times first): not worth asking.
+			if turned == nil && f.members[0].phase == m.phase && f.reach().overlaps(e.reach()) && g.turnLone(f, e) {
 				turned = f
 			}
 		}

@@ -32,7 +32,7 @@ var identityGolden = map[string]string{
 	"escalation/1": "9f9cfdaac6708da5ccb955998c5f418354a857e8d3ad88a2519e1f3d7960f2cf",
 	"escalation/2": "916ebf8b9831dcfe2a89fd50e1df603c58e1d850b07858f28203cf495152e4a6",
 	"escalation/3": "25d11065b0fe3b78ed1d9142a56501f0cd509470939dee64d6f87aae99a389b9",
-	"bench":        "c1ae1eb631f7750e6d017b942f55d9d15a8998389ab0d8b4abb60f821776356d",
+	"bench":        "09bf70f6d768c60ab7ce5f094e62dbb5b1f60e167c1c7df24bdf602daa959a94",
 }
 
 func TestFusionOutputIsUnchanged(t *testing.T) {

@@ -47,6 +47,11 @@ import (
 // Tentative events stay in fusion (a second report can still confirm
 // them) and are handed over like any other; readers list them only when
 // asked.
+// settleEveryS is how often, in report time, the sweep settles lone
+// sight lines (settleLone, gross.go): each time it asks every one of
+// them which firings it could have heard.
+const settleEveryS = 1800
+
 const (
 	tentativePrior      = 10
 	tentativeMinReports = 30
@@ -180,7 +185,10 @@ func (g *Engine) sweep() {
 	}
 	g.swept = at
 	g.pruneLone()
-	g.settleLone()
+	if s := int64(math.Floor(g.newest / settleEveryS)); s > g.settled {
+		g.settled = s
+		g.settleLone()
+	}
 	for _, e := range g.events {
 		if !e.gone && e.Sources == 1 && e.last >= g.finalBefore(e.group) {
 			g.judge(e)
