@@ -120,7 +120,7 @@ func (g *Engine) firingsHeard(m *member, except *Event, most int, cands []*Event
 // states: an array that called a launch incoming, heard before the
 // firing's other reports placed its launch (association turns such a
 // line round only when the place is known as it arrives). The sweep
-// (tentative.go) calls it every tentativeSweepS of report time, oldest
+// (tentative.go) calls it every settleEveryS of report time, oldest
 // line first, so rebuilds decide alike.
 func (g *Engine) settleLone() {
 	var lone []*Event
