@@ -1,6 +1,9 @@
 package fusion
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // An event's place is a weighted least-squares fit of its reports'
 // measurements, and least squares gives a wrong report all the pull its σ
@@ -32,20 +35,31 @@ func locateHuber(bs []Bearing, fs []Fix) (Estimate, error) {
 	if err != nil || len(bs)+len(fs) < 3 {
 		return est, err
 	}
-	wb := append([]Bearing(nil), bs...)
-	wf := append([]Fix(nil), fs...)
+	// The weighted copies are made only once a measurement lies beyond
+	// huberK: most events have none, and this runs on every refit.
+	var wb []Bearing
+	var wf []Fix
+	weighted := false
+	weigh := func() {
+		if !weighted {
+			wb, wf, weighted = slices.Clone(bs), slices.Clone(fs), true
+		}
+	}
 	for range huberRounds {
 		down := false
-		for i := range wb {
-			de, dn := flat(bs[i].Observer, est.Point)
-			r := math.Abs(wrapRad(bs[i].AzimuthDeg*math.Pi/180-math.Atan2(de, dn))) / (bs[i].SigmaDeg * math.Pi / 180)
-			wb[i].SigmaDeg = bs[i].SigmaDeg * max(1, r/huberK)
-			down = down || r > huberK
+		for i := range bs {
+			if w := max(1, math.Abs(sightResidual(&bs[i], est.Point))/huberK); w > 1 || weighted {
+				weigh()
+				wb[i].SigmaDeg = bs[i].SigmaDeg * w
+				down = down || w > 1
+			}
 		}
-		for i := range wf {
-			r := roughDistanceM(fs[i].Point, est.Point) / fs[i].SigmaM
-			wf[i].SigmaM = fs[i].SigmaM * max(1, r/huberK)
-			down = down || r > huberK
+		for i := range fs {
+			if w := max(1, fixResidual(&fs[i], est.Point)/huberK); w > 1 || weighted {
+				weigh()
+				wf[i].SigmaM = fs[i].SigmaM * w
+				down = down || w > 1
+			}
 		}
 		if !down {
 			break

@@ -328,20 +328,33 @@ func crossing(bearings []Bearing) (geo.Point, bool) {
 // p (in a flat plane about each: enough to rank starting places).
 func misfit(p geo.Point, bearings []Bearing, fixes []Fix) float64 {
 	var sum float64
-	for _, b := range bearings {
-		de, dn := flat(b.Observer, p)
-		r := wrapRad(b.AzimuthDeg*math.Pi/180-math.Atan2(de, dn)) / (b.SigmaDeg * math.Pi / 180)
+	for i := range bearings {
+		b := &bearings[i]
+		r := sightResidual(b, p)
 		sum += r * r
 		if b.RangeM > 0 && b.RangeSigmaM > 0 {
+			de, dn := flat(b.Observer, p)
 			r := (math.Hypot(de, dn) - b.RangeM) / b.RangeSigmaM
 			sum += r * r
 		}
 	}
-	for _, f := range fixes {
-		r := roughDistanceM(f.Point, p) / f.SigmaM
+	for i := range fixes {
+		r := fixResidual(&fixes[i], p)
 		sum += r * r
 	}
 	return sum
+}
+
+// sightResidual is how far, in its σ, sight line b's azimuth is off the
+// direction from its observer to p (in a flat plane about them).
+func sightResidual(b *Bearing, p geo.Point) float64 {
+	de, dn := flat(b.Observer, p)
+	return wrapRad(b.AzimuthDeg*math.Pi/180-math.Atan2(de, dn)) / (b.SigmaDeg * math.Pi / 180)
+}
+
+// fixResidual is how far, in its σ, fix f lies from p.
+func fixResidual(f *Fix, p geo.Point) float64 {
+	return roughDistanceM(f.Point, p) / f.SigmaM
 }
 
 func invert(m [2][2]float64) ([2][2]float64, bool) {
