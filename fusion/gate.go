@@ -86,9 +86,7 @@ func gateEstimate(est *Estimate, bs []Bearing, fs []Fix, maxRange float64) (chi2
 		if r2 < 1 {
 			continue // the observer stands on the estimate: no direction
 		}
-		sig := b.SigmaDeg * math.Pi / 180
-		j0, j1 := dn/r2, -de/r2
-		v := sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
+		v := azimuthVariance(c, b.SigmaDeg, de, dn, r2)
 		if offAzimuth(de, dn, r2, v, b.dir) {
 			return 0, 0, false // most sight lines a report meets: no arctangent
 		}
@@ -111,6 +109,16 @@ func gateEstimate(est *Estimate, bs []Bearing, fs []Fix, maxRange float64) (chi2
 		}
 	}
 	return chi2, dof, true
+}
+
+// azimuthVariance is the variance, in rad², of a sight line's azimuth
+// residual against an estimate of covariance c whose point lies at the
+// offset (de, dn), r2 its square, from the observer: the line's own σ
+// and the estimate's covariance projected across the line.
+func azimuthVariance(c [2][2]float64, sigmaDeg, de, dn, r2 float64) float64 {
+	sig := sigmaDeg * math.Pi / 180
+	j0, j1 := dn/r2, -de/r2
+	return sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
 }
 
 // sightDir is the sine and cosine of a sight line's azimuth (in radians,

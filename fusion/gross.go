@@ -245,9 +245,5 @@ func (g *Engine) grossFits(est *Estimate, b *Bearing) bool {
 		return false
 	}
 	res := wrapRad(b.AzimuthDeg*math.Pi/180 - math.Atan2(de, dn))
-	sig := b.SigmaDeg * math.Pi / 180
-	c := est.Cov
-	j0, j1 := dn/r2, -de/r2
-	v := sig*sig + j0*j0*c[0][0] + 2*j0*j1*c[0][1] + j1*j1*c[1][1]
-	return res*res <= grossChi2*v
+	return res*res <= grossChi2*azimuthVariance(est.Cov, b.SigmaDeg, de, dn, r2)
 }
