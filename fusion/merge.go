@@ -49,19 +49,45 @@ func (g *Engine) mergeAround(e *Event, queue *[]member) *Event {
 // and the other only the impact of a firing that could be one (halves)
 // — while nothing disagrees.
 func (g *Engine) mergeable(e, f *Event) bool {
+	why, _ := g.apart(e, f)
+	return why == together
+}
+
+// apartness says which of mergeable's tests keeps two events apart
+// (together: none), in the order it asks them; apart also returns the
+// phase the test was of. TestDiagnoseRefusals names them.
+type apartness uint8
+
+const (
+	together          apartness = iota
+	apartKinds                  // not one group, or (not fire) not one place, time or class
+	apartEstimates              // both estimate a place of the phase, and the two disagree
+	apartMeasurements           // one estimates it, and the other's measurements of it miss that
+	apartLines                  // neither estimates it, and their sight lines do not meet
+	apartUnshared               // no place estimated by one and described by the other, not halves
+	apartObserver               // an observer reported one phase to both
+	apartTimes                  // the reports of the phase disagree on when
+)
+
+// apart is mergeable's reasoning (see there): the first test that keeps e
+// and f apart, and the phase it was of.
+func (g *Engine) apart(e, f *Event) (apartness, phase) {
 	if e.group != f.group {
-		return false
+		return apartKinds, phaseEither
 	}
 	if e.group != "fire" {
 		if e.Location == nil || f.Location == nil || !e.win[phaseImpact].overlaps(f.win[phaseImpact]) {
-			return false
+			return apartKinds, phaseImpact
 		}
 		if e.Weapon != nil && f.Weapon != nil && e.Weapon.Class != f.Weapon.Class {
-			return false
+			return apartKinds, phaseImpact
 		}
 		d := roughDistanceM(e.Location.Point, f.Location.Point)
 		s := math.Hypot(majorSigma(e.Location.Cov), majorSigma(f.Location.Cov))
-		return d <= g.cfg.PlaceDistanceM+3*s
+		if d > g.cfg.PlaceDistanceM+3*s {
+			return apartKinds, phaseImpact
+		}
+		return together, phaseEither
 	}
 	// Places first: they rule most pairs out cheaply.
 	strong := false
@@ -70,7 +96,7 @@ func (g *Engine) mergeable(e, f *Event) bool {
 		switch {
 		case ea != nil && fa != nil:
 			if _, ok := gateEstimates(ea, fa); !ok {
-				return false
+				return apartEstimates, q
 			}
 			strong = true
 		case ea != nil || fa != nil:
@@ -83,32 +109,32 @@ func (g *Engine) mergeable(e, f *Event) bool {
 				continue
 			}
 			if _, _, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM); !ok {
-				return false
+				return apartMeasurements, q
 			}
 			strong = true
 		default:
 			eb, ef := e.measurements(q)
 			fb, ff := f.measurements(q)
 			if len(eb)+len(ef) > 0 && len(fb)+len(ff) > 0 && !linesAgree(eb, ef, fb, ff, g.cfg.MaxRangeM) {
-				return false
+				return apartLines, q
 			}
 		}
 	}
 	if !strong && !g.halves(e, f) {
-		return false
+		return apartUnshared, phaseEither
 	}
 	for i := range f.members {
 		m := &f.members[i]
 		if p := m.resolved(); m.bearing != nil && p != phaseEither && e.seenBy(m.key.Source, p) {
-			return false
+			return apartObserver, p
 		}
 	}
 	for _, p := range []phase{phaseLaunch, phaseImpact} {
 		if !g.agreeInTime(e, f, p) {
-			return false
+			return apartTimes, p
 		}
 	}
-	return true
+	return together, phaseEither
 }
 
 // agreeInTime: the reports of phase p of e and f, together, agree on

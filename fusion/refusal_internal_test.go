@@ -143,58 +143,39 @@ func sketch(e *Event) string {
 	return fmt.Sprintf("%s [%d]", s, len(e.members))
 }
 
-// whyApart names the first of mergeable's tests that refuses e and f.
+// whyApart names the first of mergeable's tests that refuses e and f
+// (apart), with what helps read it.
 func (g *Engine) whyApart(e, f *Event) string {
-	strong := false
-	for _, q := range []phase{phaseLaunch, phaseImpact} {
-		n := []string{"launch", "impact"}[q]
+	why, q := g.apart(e, f)
+	n := "either"
+	if q != phaseEither {
+		n = []string{"launch", "impact"}[q]
+	}
+	switch why {
+	case together:
+		return "mergeable now"
+	case apartEstimates:
 		ea, fa := e.place(q), f.place(q)
-		switch {
-		case ea != nil && fa != nil:
-			if _, ok := gateEstimates(ea, fa); !ok {
-				eb, ef := e.measurements(q)
-				fb, ff := f.measurements(q)
-				_, _, ok1 := gateEstimate(fa, eb, ef, g.cfg.MaxRangeM)
-				_, _, ok2 := gateEstimate(ea, fb, ff, g.cfg.MaxRangeM)
-				return fmt.Sprintf("%s estimates apart (e's measurements fit f's place %v, f's fit e's %v)", n, ok1, ok2)
-			}
-			strong = true
-		case ea != nil || fa != nil:
-			est, other := ea, f
-			if est == nil {
-				est, other = fa, e
-			}
-			bs, fs := other.measurements(q)
-			if len(bs)+len(fs) == 0 {
-				continue
-			}
-			if _, _, ok := gateEstimate(est, bs, fs, g.cfg.MaxRangeM); !ok {
-				return fmt.Sprintf("%s measurements off the other's estimate (%d lines, %d fixes)", n, len(bs), len(fs))
-			}
-			strong = true
-		default:
-			eb, ef := e.measurements(q)
-			fb, ff := f.measurements(q)
-			if len(eb)+len(ef) > 0 && len(fb)+len(ff) > 0 && !linesAgree(eb, ef, fb, ff, g.cfg.MaxRangeM) {
-				return n + " lines disagree"
-			}
+		eb, ef := e.measurements(q)
+		fb, ff := f.measurements(q)
+		_, _, ok1 := gateEstimate(fa, eb, ef, g.cfg.MaxRangeM)
+		_, _, ok2 := gateEstimate(ea, fb, ff, g.cfg.MaxRangeM)
+		return fmt.Sprintf("%s estimates apart (e's measurements fit f's place %v, f's fit e's %v)", n, ok1, ok2)
+	case apartMeasurements:
+		other := f
+		if e.place(q) == nil {
+			other = e
 		}
+		bs, fs := other.measurements(q)
+		return fmt.Sprintf("%s measurements off the other's estimate (%d lines, %d fixes)", n, len(bs), len(fs))
+	case apartLines:
+		return n + " lines disagree"
+	case apartUnshared:
+		return fmt.Sprintf("nothing placed in common, not halves (halves %v/%v, %v/%v)", halfOf(e, 0), halfOf(e, 1), halfOf(f, 0), halfOf(f, 1))
+	case apartObserver:
+		return "one observer twice"
+	case apartTimes:
+		return n + " times disagree"
 	}
-	if !strong {
-		if !g.halves(e, f) {
-			return fmt.Sprintf("nothing placed in common, not halves (halves %v/%v, %v/%v)", halfOf(e, 0), halfOf(e, 1), halfOf(f, 0), halfOf(f, 1))
-		}
-	}
-	for i := range f.members {
-		m := &f.members[i]
-		if p := m.resolved(); m.bearing != nil && p != phaseEither && e.seenBy(m.key.Source, p) {
-			return "one observer twice"
-		}
-	}
-	for _, p := range []phase{phaseLaunch, phaseImpact} {
-		if !g.agreeInTime(e, f, p) {
-			return []string{"launch", "impact"}[p] + " times disagree"
-		}
-	}
-	return "mergeable now"
+	return "not one kind"
 }
